@@ -1,0 +1,43 @@
+# Course commands. Each installs into .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Keep BLAS/torch from oversubscribing the two cores when tests run in parallel.
+export OMP_NUM_THREADS ?= 1
+export MPLBACKEND ?= Agg
+export PYTHONHASHSEED ?= 0
+
+.PHONY: help install book test solutions assignments clean
+
+help:
+	@echo "make book         - 책을 빌드합니다 (_build/html)"
+	@echo "make test         - 전체 테스트를 실행합니다"
+	@echo "make solutions    - 정답 노트북(solutions/)을 다시 실행해 출력을 갱신합니다"
+	@echo "make assignments  - 학생용 노트북(assignments/)을 nbgrader로 다시 생성합니다"
+
+$(STAMP): requirements.txt pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip check
+	touch $(STAMP)
+
+install: $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	@echo "책이 만들어졌습니다: $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+solutions: $(STAMP)
+	$(BIN)/python -m lossbook.maintain execute-solutions
+
+assignments: $(STAMP)
+	$(BIN)/python -m lossbook.maintain generate-assignments
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,55 @@
+"""Reading nbgrader notebooks: which cell is what, and where the chapters live."""
+
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+ASSIGNMENTS = ROOT / "assignments"
+
+
+def chapter_ids(root=ROOT):
+    """Assignment ids (= chapter ids) in course order: every folder of solutions/."""
+    return sorted(p.name for p in (Path(root) / "solutions").iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def solution_notebook(chapter, root=ROOT):
+    return Path(root) / "solutions" / chapter / f"{chapter}.ipynb"
+
+
+def assignment_notebook(chapter, root=ROOT):
+    return Path(root) / "assignments" / chapter / f"{chapter}.ipynb"
+
+
+def read(path):
+    return nbformat.read(str(path), as_version=4)
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_answer_cell(cell):
+    """A cell the student writes in (nbgrader 'solution' cell)."""
+    return bool(nbgrader_meta(cell).get("solution"))
+
+
+def is_autograded_test(cell):
+    """A locked code cell whose passing earns points (nbgrader 'grade' cell, not an answer)."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def is_manual_answer(cell):
+    """A graded answer cell a person scores (the Korean 공식/선택 이유 answers)."""
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("grade")) and bool(meta.get("solution")) and cell.cell_type == "markdown"
+
+
+def points(cell):
+    return float(nbgrader_meta(cell).get("points", 0) or 0)
+
+
+def grade_id(cell):
+    return nbgrader_meta(cell).get("grade_id")

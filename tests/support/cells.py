@@ -1,0 +1,77 @@
+"""Run a source notebook's cells in this process, with some answer cells replaced,
+and score its autograded test cells the way nbgrader does (a cell that raises earns
+nothing, one that runs earns its points). Cheap enough to try many catalogued
+answers per chapter without a kernel per answer."""
+
+import contextlib
+import io
+import warnings
+from dataclasses import dataclass, field
+
+import matplotlib
+import matplotlib.pyplot as plt
+from IPython.core.inputtransformer2 import TransformerManager
+
+from lossbook import notebooks
+
+
+_transform = TransformerManager().transform_cell
+
+
+@dataclass
+class Score:
+    earned: float = 0.0
+    possible: float = 0.0
+    failures: dict = field(default_factory=dict)  # grade_id -> error text, for test cells that failed
+
+    @property
+    def full(self):
+        return self.earned == self.possible
+
+
+def run_cell(source, namespace):
+    """Execute one cell's source; returns None or the exception's text."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a wrong answer's overflow warnings are not the result
+            exec(compile(_transform(source), "<cell>", "exec"), namespace)
+    except Exception as exc:  # a student's error is a result, not a crash
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def score_notebook(nb, replacements=None):
+    """Run every code cell of `nb` in order, using replacements[grade_id] as the source of
+    those answer cells, and score the autograded test cells."""
+    replacements = dict(replacements or {})
+    answer_ids = {notebooks.grade_id(c) for c in nb.cells if notebooks.is_answer_cell(c)}
+    unknown = set(replacements) - answer_ids
+    if unknown:
+        raise KeyError(f"no answer cell with grade_id {sorted(unknown)}; answer cells: {sorted(answer_ids)}")
+    namespace = {"__name__": "__main__"}
+    score = Score()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        source = replacements.get(notebooks.grade_id(cell), cell.source)
+        error = run_cell(source, namespace)
+        if notebooks.is_autograded_test(cell):
+            score.possible += notebooks.points(cell)
+            if error is None:
+                score.earned += notebooks.points(cell)
+            else:
+                score.failures[notebooks.grade_id(cell)] = error
+    plt.close("all")
+    return score
+
+
+def solution_namespace(nb):
+    """The names a solution notebook defines, from running its non-test code cells."""
+    namespace = {"__name__": "__main__"}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not notebooks.is_autograded_test(cell):
+            error = run_cell(cell.source, namespace)
+            if error:
+                raise RuntimeError(f"solution cell {notebooks.grade_id(cell)!r} failed: {error}")
+    return namespace
