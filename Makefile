@@ -8,6 +8,8 @@ STAMP  := $(VENV)/.installed
 export OMP_NUM_THREADS ?= 1
 export MPLBACKEND ?= Agg
 export PYTHONHASHSEED ?= 0
+# nbgrader calls `alembic` and jupyter-book calls the kernel from PATH
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install book test solutions assignments clean
 

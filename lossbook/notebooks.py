@@ -53,3 +53,16 @@ def points(cell):
 
 def grade_id(cell):
     return nbgrader_meta(cell).get("grade_id")
+
+
+def model_submission(release_nb, source_nb):
+    """The student version with every answer cell filled in from the solution, the way a
+    student who wrote the model answers would hand it in (solution markers removed)."""
+    answers = {grade_id(c): c.source for c in source_nb.cells if is_answer_cell(c)}
+    filled = nbformat.from_dict(release_nb)
+    for cell in filled.cells:
+        if is_answer_cell(cell):
+            lines = answers[grade_id(cell)].splitlines()
+            cell.source = "\n".join(
+                line for line in lines if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+    return filled

@@ -1,0 +1,60 @@
+"""The shared helpers: deterministic data with the stated process, Korean glyphs in figures,
+the training loop."""
+
+import warnings
+
+import matplotlib
+import numpy as np
+import pytest
+
+from lossbook.datasets import make_house_prices
+from lossbook.plotting import use_course_style
+from lossbook.training import fit_linear_gd, standardize
+
+matplotlib.use("Agg")
+
+
+def test_figures_render_hangul_without_missing_glyphs():
+    import matplotlib.pyplot as plt
+
+    use_course_style()
+    fig, ax = plt.subplots()
+    ax.set(title="평균 제곱 오차와 그래디언트", xlabel="잔차 (억 원)", ylabel="손실")
+    ax.plot([-1, 0, 1], [1, 0, 1], label="제곱 오차")
+    ax.legend()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)" for tofu
+        fig.canvas.draw()
+    plt.close(fig)
+
+
+def test_house_prices_are_deterministic_for_a_seed():
+    a, b, c = make_house_prices(seed=3), make_house_prices(seed=3), make_house_prices(seed=4)
+    assert np.array_equal(a.y, b.y) and not np.array_equal(a.y, c.y)
+
+
+@pytest.mark.parametrize("noise", ["gaussian", "skewed"])
+def test_house_prices_follow_the_stated_process(noise):
+    data = make_house_prices(n=200_000, noise=noise, seed=0)
+    residual = data.y - data.true_mean
+    assert abs(residual.mean()) < 0.01, "the noise must have mean 0 (true_mean is E[y|x])"
+    below_median = np.mean(data.y < data.true_median)
+    assert abs(below_median - 0.5) < 0.01, "true_median must be the conditional median"
+    assert np.allclose(data.true_mean, data.intercept + data.X @ data.coef)
+
+
+def test_house_prices_reject_bad_arguments():
+    with pytest.raises(ValueError):
+        make_house_prices(noise="cauchy")
+    with pytest.raises(ValueError):
+        make_house_prices(n=0)
+
+
+def test_fit_linear_gd_reaches_least_squares_with_an_mse_gradient():
+    rng = np.random.default_rng(0)
+    X, _, _ = standardize(rng.normal(size=(100, 3)) * [1, 10, 100])
+    y = X @ [1.0, -2.0, 0.5] + 3.0 + rng.normal(scale=0.1, size=100)
+    w, b, history = fit_linear_gd(X, y, lambda t, p: 2 * (p - t) / len(t), lr=0.1, n_steps=400)
+    theta, *_ = np.linalg.lstsq(np.column_stack([X, np.ones(100)]), y, rcond=None)
+    assert np.allclose(np.append(w, b), theta, atol=1e-8)
+    assert history.shape == (401, 4) and np.allclose(history[0], 0) and np.allclose(history[-1], np.append(w, b))
