@@ -33,7 +33,7 @@ book: $(STAMP)
 	@echo "책이 만들어졌습니다: $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
 
 solutions: $(STAMP)
 	$(BIN)/python -m lossbook.maintain execute-solutions

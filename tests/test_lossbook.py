@@ -14,18 +14,22 @@ from lossbook.training import fit_linear_gd, standardize
 matplotlib.use("Agg")
 
 
-def test_figures_render_hangul_without_missing_glyphs():
+def test_figures_render_hangul_and_minus_signs_without_missing_glyphs(caplog):
     import matplotlib.pyplot as plt
 
     use_course_style()
-    fig, ax = plt.subplots()
-    ax.set(title="평균 제곱 오차와 그래디언트", xlabel="잔차 (억 원)", ylabel="손실")
-    ax.plot([-1, 0, 1], [1, 0, 1], label="제곱 오차")
-    ax.legend()
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    ax1.set(title="평균 제곱 오차와 그래디언트", xlabel="잔차 $r = \\hat y - y$ (억 원)", ylabel="손실 −1")
+    ax1.plot([-1, 0, 1], [1, 0, 1], label="제곱 오차 $r^2$")
+    ax1.legend()
+    ax2.semilogy([1e-12, 1e-3, 10.0])  # tick labels 10^-12 ... are mathtext with U+2212
+    # tofu shows up as a warning ("Glyph ... missing from font(s)") or, in mathtext, a log record
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)" for tofu
+        warnings.simplefilter("error")
         fig.canvas.draw()
     plt.close(fig)
+    missing = [r.getMessage() for r in caplog.records if "glyph" in r.getMessage().lower()]
+    assert not missing, missing
 
 
 def test_house_prices_are_deterministic_for_a_seed():
