@@ -6,7 +6,6 @@ STAMP  := $(VENV)/.installed
 
 # Keep BLAS/torch from oversubscribing the two cores when tests run in parallel.
 export OMP_NUM_THREADS ?= 1
-export MPLBACKEND ?= Agg
 export PYTHONHASHSEED ?= 0
 # nbgrader calls `alembic` and jupyter-book calls the kernel from PATH
 export PATH := $(CURDIR)/$(BIN):$(PATH)

@@ -18,11 +18,12 @@ HTML = ROOT / "_build" / "html"
 pytestmark = [pytest.mark.book, pytest.mark.xdist_group("book")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def build_log():
     """Build once (cached execution: unchanged pages are not re-run)."""
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("MPLBACKEND", None)  # a non-inline backend would make every figure silently vanish
     result = subprocess.run(
         [str(bin_dir / "jupyter-book"), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"],
         capture_output=True, text=True, env=env,
