@@ -32,7 +32,7 @@ book: $(STAMP)
 	@echo "책이 만들어졌습니다: $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 solutions: $(STAMP)
 	$(BIN)/python -m lossbook.maintain execute-solutions

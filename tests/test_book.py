@@ -15,7 +15,7 @@ from lossbook import notebooks
 
 ROOT = notebooks.ROOT
 HTML = ROOT / "_build" / "html"
-pytestmark = [pytest.mark.book, pytest.mark.xdist_group("book")]
+pytestmark = pytest.mark.book
 
 
 @pytest.fixture(scope="session")

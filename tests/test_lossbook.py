@@ -7,6 +7,7 @@ import matplotlib
 import numpy as np
 import pytest
 
+import lossbook.datasets
 from lossbook.datasets import make_house_prices
 from lossbook.plotting import use_course_style
 from lossbook.training import fit_linear_gd, standardize
@@ -62,3 +63,22 @@ def test_fit_linear_gd_reaches_least_squares_with_an_mse_gradient():
     theta, *_ = np.linalg.lstsq(np.column_stack([X, np.ones(100)]), y, rcond=None)
     assert np.allclose(np.append(w, b), theta, atol=1e-8)
     assert history.shape == (401, 4) and np.allclose(history[0], 0) and np.allclose(history[-1], np.append(w, b))
+
+
+GENERATORS = [name for name in lossbook.datasets.__all__ if name.startswith("make_")]
+
+
+def _arrays(dataset):
+    """The NumPy arrays a generator returned, by field name."""
+    return {k: v for k, v in vars(dataset).items() if isinstance(v, np.ndarray)}
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_every_generator_is_deterministic_for_a_seed(generator):
+    make = getattr(lossbook.datasets, generator)
+    first, again, other = _arrays(make(seed=1)), _arrays(make(seed=1)), _arrays(make(seed=2))
+    assert first, f"{generator} returned no arrays"
+    for name, values in first.items():
+        assert np.array_equal(values, again[name], equal_nan=True), f"{generator}(seed=1).{name} changed between calls"
+    assert any(not np.array_equal(v, other[k], equal_nan=True) for k, v in first.items()), \
+        f"{generator} ignores its seed"

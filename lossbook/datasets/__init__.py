@@ -1,5 +1,17 @@
 """Scenario data generators: deterministic for a seed, with a stated generative process."""
 
+from lossbook.datasets.defect_sensors import DefectSensors, make_defect_sensors
+from lossbook.datasets.delivery_times import DeliveryTimes, make_delivery_times
+from lossbook.datasets.energy_consumption import EnergyConsumption, household_features, make_energy_consumption
 from lossbook.datasets.house_prices import HousePrices, make_house_prices
+from lossbook.datasets.spam_emails import SpamEmails, make_spam_emails
+from lossbook.datasets.traffic_flow import TrafficFlow, make_traffic_flow, traffic_features
 
-__all__ = ["HousePrices", "make_house_prices"]
+__all__ = [
+    "DefectSensors", "make_defect_sensors",                                      # 04 hinge
+    "DeliveryTimes", "make_delivery_times",                                      # 02 MAE
+    "EnergyConsumption", "household_features", "make_energy_consumption",        # 09 MSLE
+    "HousePrices", "make_house_prices",                                          # 01 MSE
+    "SpamEmails", "make_spam_emails",                                            # 03 BCE
+    "TrafficFlow", "make_traffic_flow", "traffic_features",                      # 07 Huber
+]

@@ -1,0 +1,285 @@
+"""Chapter 4 (hinge loss): contract references and the wrong/right answer catalogue."""
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from sklearn.metrics import hinge_loss as sklearn_hinge_loss
+
+from support.catalogue import Agrees, Answer, Chapter, Exact, Raises
+from support.references import central_difference
+from support.strategies import finite_floats
+
+
+def labels_and_scores(bound=1e3, max_dims=3, max_side=8):
+    """±1 labels and float64 scores of one random shape (at least one element)."""
+    shapes = hnp.array_shapes(min_dims=1, max_dims=max_dims, min_side=1, max_side=max_side)
+    return shapes.flatmap(lambda shape: st.tuples(
+        hnp.arrays(np.float64, shape, elements=st.sampled_from([-1.0, 1.0])),
+        hnp.arrays(np.float64, shape, elements=finite_floats(bound)),
+    ))
+
+
+def _away_from_kink(args):
+    y, s = args
+    return bool(np.all(np.abs(1.0 - y * s) > 1e-3))
+
+
+def _both_classes_1d(args):
+    y, _ = args
+    return y.ndim == 1 and {-1.0, 1.0} <= set(y.tolist())
+
+
+def torch_clamp_loss(y, s):
+    """The spec's PyTorch formula."""
+    return float(torch.clamp(1 - torch.as_tensor(y) * torch.as_tensor(s), min=0).mean())
+
+
+def torch_clamp_grad(y, s):
+    """Autograd of the clamp formula; at y·s = 1 it gives -y/n, so use it only away from the kink."""
+    s_t = torch.tensor(np.asarray(s, dtype=np.float64), requires_grad=True)
+    torch.clamp(1 - torch.as_tensor(y) * s_t, min=0).mean().backward()
+    return s_t.grad.numpy()
+
+
+def torch_relu_grad(y, s):
+    """Autograd through relu, whose derivative at 0 is 0: the course's convention even at the kink."""
+    s_t = torch.tensor(np.asarray(s, dtype=np.float64), requires_grad=True)
+    torch.relu(1 - torch.as_tensor(y) * s_t).mean().backward()
+    return s_t.grad.numpy()
+
+
+def fd_grad(y, s):
+    return central_difference(lambda p: float(np.mean(np.maximum(0.0, 1.0 - y * p))), s, h=1e-6)
+
+
+CHECKED = '''
+    y = np.asarray(y_true, dtype=np.float64)
+    s = np.asarray(scores, dtype=np.float64)
+    if y.shape != s.shape or y.size == 0:
+        raise ValueError("모양")
+    if not np.all((y == -1.0) | (y == 1.0)):
+        raise ValueError("레이블")
+'''
+
+
+def _loss_answer(body, check=CHECKED):
+    return f"def hinge_loss(y_true, scores):{check}    return {body}\n"
+
+
+def _grad_answer(body, check=CHECKED):
+    return f"def hinge_grad(y_true, scores):{check}    return {body}\n"
+
+
+NO_LABEL_CHECK = '''
+    y = np.asarray(y_true, dtype=np.float64)
+    s = np.asarray(scores, dtype=np.float64)
+    if y.shape != s.shape or y.size == 0:
+        raise ValueError("모양")
+'''
+
+NO_SHAPE_CHECK = '''
+    y = np.asarray(y_true, dtype=np.float64)
+    s = np.asarray(scores, dtype=np.float64)
+    if y.size == 0 or not np.all((y == -1.0) | (y == 1.0)):
+        raise ValueError("레이블")
+'''
+
+
+CHAPTER = Chapter(
+    agrees=[
+        Agrees("hinge_loss", torch_clamp_loss, labels_and_scores(), name="torch clamp(1 - y*s, min=0).mean()"),
+        Agrees("hinge_loss", lambda y, s: sklearn_hinge_loss(y, s),
+               labels_and_scores(max_dims=1).filter(_both_classes_1d), name="sklearn.metrics.hinge_loss"),
+        Agrees("hinge_grad", torch_relu_grad, labels_and_scores(), name="torch relu autograd (kink included)"),
+        Agrees("hinge_grad", torch_clamp_grad, labels_and_scores().filter(_away_from_kink),
+               name="torch clamp autograd away from the kink"),
+        Agrees("hinge_grad", fd_grad, labels_and_scores(bound=10.0, max_side=4).filter(_away_from_kink),
+               rtol=1e-5, atol=1e-7, name="finite differences away from the kink"),
+    ],
+    exact=[
+        Exact("hinge_grad", (np.array([1.0, -1.0, 1.0]), np.array([1.0, -1.0, 0.5])),
+              np.array([0.0, 0.0, -1.0 / 3.0]), name="subgradient 0 exactly at y*s = 1"),
+        Exact("hinge_loss", (np.array([1.0, -1.0]), np.array([1.0, -1.0])), 0.0, name="margin exactly 1"),
+        Exact("hinge_loss", (np.ones(5), np.zeros(5)), 1.0, name="zero scores give loss 1"),
+        Exact("hinge_grad", (np.array([[1.0, -1.0], [-1.0, 1.0]]), np.zeros((2, 2))),
+              np.array([[-0.25, 0.25], [0.25, -0.25]]), name="zero scores: -y/n, n counts all elements"),
+        Exact("hinge_loss", (np.array([1, -1]), np.array([-1e300, 1e300])), 1e300, name="huge scores stay finite"),
+        Exact("hinge_loss", (np.array([1, -1, 1]), np.array([0.5, 0.5, 3.0], dtype=np.float32)),
+              (0.5 + 1.5 + 0.0) / 3, name="integer labels, float32 scores"),
+        Exact("hinge_grad", (np.array([-1]), np.array([0.999])), np.array([1.0]), name="just inside the margin"),
+    ],
+    raises=[
+        Raises("hinge_loss", (np.array([0, 1, 1]), np.array([0.5, -0.2, 2.0])), name="0/1 labels"),
+        Raises("hinge_loss", (np.array([0.0, 0.0]), np.array([1.0, 2.0])), name="all-zero labels"),
+        Raises("hinge_loss", (np.array([2.0, -1.0]), np.array([1.0, 2.0])), name="label 2"),
+        Raises("hinge_loss", (np.array([1.0, np.nan]), np.array([1.0, 2.0])), name="NaN label"),
+        Raises("hinge_loss", (np.array([True, False]), np.array([1.0, 2.0])), name="boolean labels"),
+        Raises("hinge_loss", (np.ones((3, 1)), np.zeros(3)), name="(n,1) vs (n,)"),
+        Raises("hinge_loss", (np.ones(3), np.zeros((3, 1))), name="(n,) vs (n,1)"),
+        Raises("hinge_loss", (np.array([]), np.array([])), name="empty"),
+        Raises("hinge_grad", (np.array([0, 1, 1]), np.array([0.5, -0.2, 2.0])), name="0/1 labels"),
+        Raises("hinge_grad", (np.ones((3, 1)), np.zeros(3)), name="(n,1) vs (n,)"),
+        Raises("hinge_grad", (np.array([]), np.array([])), name="empty"),
+    ],
+    wrong_answers=[
+        Answer("accepts 0/1 labels (no label check)",
+               {"hinge_loss": _loss_answer("float(np.mean(np.maximum(0.0, 1.0 - y * s)))", NO_LABEL_CHECK)},
+               why="0/1 labels make every good part's loss the constant 1",
+               caught_by=("test_hinge_loss_errors",)),
+        Answer("gradient accepts 0/1 labels",
+               {"hinge_grad": _grad_answer("np.where(y * s < 1.0, -y, 0.0) / y.size", NO_LABEL_CHECK)},
+               caught_by=("test_hinge_grad_errors",)),
+        Answer("gradient uses <= 1 at the kink",
+               {"hinge_grad": _grad_answer("np.where(y * s <= 1.0, -y, 0.0) / y.size")},
+               caught_by=("test_hinge_grad_value",)),
+        Answer("gradient by torch.clamp autograd (-y/n at the kink)", {"hinge_grad": '''
+import torch
+def hinge_grad(y_true, scores):
+    y = np.asarray(y_true, dtype=np.float64)
+    s = np.asarray(scores, dtype=np.float64)
+    if y.shape != s.shape or y.size == 0 or not np.all((y == -1.0) | (y == 1.0)):
+        raise ValueError("입력")
+    s_t = torch.tensor(s, requires_grad=True)
+    torch.clamp(1 - torch.tensor(y) * s_t, min=0).mean().backward()
+    return s_t.grad.numpy()
+'''}, caught_by=("test_hinge_grad_value",)),
+        Answer("gradient sign flipped",
+               {"hinge_grad": _grad_answer("np.where(y * s < 1.0, y, 0.0) / y.size")},
+               caught_by=("test_hinge_grad_value", "test_hinge_grad_reference", "test_svm_subgradient",
+                          "test_training_reaches_target")),
+        Answer("gradient without the 1/n",
+               {"hinge_grad": _grad_answer("np.where(y * s < 1.0, -y, 0.0)")},
+               caught_by=("test_hinge_grad_value", "test_hinge_grad_reference", "test_svm_subgradient")),
+        Answer("loss max(0, y*s - 1)",
+               {"hinge_loss": _loss_answer("float(np.mean(np.maximum(0.0, y * s - 1.0)))")},
+               caught_by=("test_hinge_loss_value", "test_hinge_loss_reference", "test_svm_objective")),
+        Answer("silent (N,1)-vs-(N,) broadcast",
+               {"hinge_loss": _loss_answer("float(np.mean(np.maximum(0.0, 1.0 - y * s)))", NO_SHAPE_CHECK)},
+               caught_by=("test_hinge_loss_errors",)),
+        Answer("sum instead of mean",
+               {"hinge_loss": _loss_answer("float(np.sum(np.maximum(0.0, 1.0 - y * s)))")},
+               caught_by=("test_hinge_loss_value", "test_hinge_loss_reference")),
+        Answer("objective without the 1/2", {"svm_objective": '''
+def svm_objective(w, b, X, y, lam):
+    return float(lam * (w @ w) + hinge_loss(y, X @ w + b))
+'''}, caught_by=("test_svm_objective",)),
+        Answer("bias regularised in the subgradient", {"svm_subgradient": '''
+def svm_subgradient(w, b, X, y, lam):
+    g = hinge_grad(y, X @ w + b)
+    return lam * w + X.T @ g, float(np.sum(g) + lam * b)
+'''}, caught_by=("test_svm_subgradient", "test_training_reaches_target")),
+        Answer("subgradient forgets the λw term", {"svm_subgradient": '''
+def svm_subgradient(w, b, X, y, lam):
+    g = hinge_grad(y, X @ w + b)
+    return X.T @ g, float(np.sum(g))
+'''}, caught_by=("test_svm_subgradient",)),
+        Answer("C = 1/λ (sum vs mean forgotten)", {"lambda_to_C": '''
+def lambda_to_C(lam, n_samples):
+    if lam <= 0 or n_samples < 1:
+        raise ValueError("범위")
+    return 1.0 / lam
+'''}, caught_by=("test_lambda_to_C",)),
+        Answer("training returns the last iterate with a constant step", {"train_linear_svm": '''
+def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
+    w, b = np.zeros(X.shape[1]), 0.0
+    for t in range(n_steps):
+        grad_w, grad_b = svm_subgradient(w, b, X, y, lam)
+        w, b = w - lr0 * grad_w, b - lr0 * grad_b
+    return w, b
+'''}, caught_by=("test_training_reaches_target",)),
+        Answer("training jumps to scikit-learn's solution", {"train_linear_svm": '''
+from sklearn.svm import SVC
+def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
+    svc = SVC(kernel="linear", C=1.0 / (lam * len(X))).fit(X, y)
+    return svc.coef_[0], float(svc.intercept_[0])
+'''}, caught_by=("test_training_reaches_target",)),
+    ],
+    right_answers=[
+        Answer("explicit loops, label check by set", {
+            "hinge_loss": '''
+def hinge_loss(y_true, scores):
+    y, s = np.asarray(y_true, dtype=np.float64), np.asarray(scores, dtype=np.float64)
+    if y.shape != s.shape:
+        raise ValueError("모양이 다릅니다")
+    if y.size == 0:
+        raise ValueError("빈 배열")
+    if not set(np.unique(y).tolist()) <= {-1.0, 1.0}:
+        raise ValueError("레이블은 ±1")
+    total = 0.0
+    for yi, si in zip(y.ravel(), s.ravel()):
+        total += max(0.0, 1.0 - yi * si)
+    return total / y.size
+''',
+            "hinge_grad": '''
+def hinge_grad(y_true, scores):
+    y, s = np.asarray(y_true, dtype=np.float64), np.asarray(scores, dtype=np.float64)
+    if y.shape != s.shape or y.size == 0:
+        raise ValueError("모양이 다릅니다")
+    if not set(np.unique(y).tolist()) <= {-1.0, 1.0}:
+        raise ValueError("레이블은 ±1")
+    out = np.zeros_like(s)
+    for i in np.ndindex(s.shape):
+        if y[i] * s[i] < 1.0:
+            out[i] = -y[i] / y.size
+    return out
+'''}),
+        Answer("PyTorch: relu and autograd (relu'(0) = 0 matches the kink convention)", {
+            "hinge_loss": '''
+import torch
+def _tensors(y_true, scores):
+    y = torch.as_tensor(np.asarray(y_true, dtype=np.float64))
+    s = torch.as_tensor(np.asarray(scores, dtype=np.float64))
+    if y.shape != s.shape or y.numel() == 0:
+        raise ValueError("모양이 다릅니다")
+    if not bool(torch.all((y == 1) | (y == -1))):
+        raise ValueError("레이블은 -1 또는 +1")
+    return y, s
+
+def hinge_loss(y_true, scores):
+    y, s = _tensors(y_true, scores)
+    return torch.relu(1 - y * s).mean().item()
+''',
+            "hinge_grad": '''
+def hinge_grad(y_true, scores):
+    y, s = _tensors(y_true, scores)
+    s = s.clone().requires_grad_(True)
+    torch.relu(1 - y * s).mean().backward()
+    return s.grad.numpy()
+'''}),
+        Answer("heaviside gradient, stacked parameters in training", {
+            "hinge_grad": '''
+def hinge_grad(y_true, scores):
+    y = np.array(y_true).astype(np.float64)
+    s = np.array(scores).astype(np.float64)
+    if np.shape(y) != np.shape(s):
+        raise ValueError(f"shape mismatch {np.shape(y)} {np.shape(s)}")
+    if not y.size or np.any(np.abs(y) != 1):
+        raise ValueError("labels must be -1/+1")
+    return -y * np.heaviside(1.0 - y * s, 0.0) / y.size
+''',
+            "svm_objective": '''
+def svm_objective(w, b, X, y, lam):
+    return 0.5 * lam * float(np.sum(np.square(w))) + hinge_loss(y, np.dot(X, w) + b)
+''',
+            "lambda_to_C": '''
+def lambda_to_C(lam, n_samples):
+    if not (lam > 0 and n_samples >= 1):
+        raise ValueError("lam과 n_samples는 양수")
+    return 1.0 / lam / n_samples
+''',
+            "train_linear_svm": '''
+def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
+    n, d = X.shape
+    theta = np.zeros(d + 1)
+    best = (svm_objective(theta[:d], theta[d], X, y, lam), theta.copy())
+    for t in range(n_steps):
+        grad_w, grad_b = svm_subgradient(theta[:d], theta[d], X, y, lam)
+        theta -= lr0 / (t + 1) ** 0.5 * np.append(grad_w, grad_b)
+        value = svm_objective(theta[:d], theta[d], X, y, lam)
+        if value < best[0]:
+            best = (value, theta.copy())
+    return best[1][:d], best[1][d]
+'''}),
+    ],
+)
