@@ -8,6 +8,7 @@ compares; student versions are only ever nbgrader's output, never edited by hand
 """
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,18 @@ import nbformat
 from nbclient import NotebookClient
 
 from lossbook.notebooks import ROOT, assignment_notebook, chapter_ids, solution_notebook
+
+
+ENV_BIN = Path(sys.executable).parent
+
+
+def run_tool(name, *args, unset=(), **kwargs):
+    """Run a command-line tool of this Python environment (nbgrader, jupyter-book) with the
+    environment's bin folder first on PATH (nbgrader itself calls `alembic` from PATH).
+    `unset` names environment variables the tool must not see; kwargs go to subprocess.run."""
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env["PATH"] = f"{ENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run([str(ENV_BIN / name), *args], env=env, **kwargs)
 
 
 def execute_solution(chapter, root=ROOT, timeout=300):
@@ -32,11 +45,8 @@ def execute_solution(chapter, root=ROOT, timeout=300):
 def generate_assignment(chapter, root=ROOT):
     """Run `nbgrader generate_assignment` in course root `root`; returns the student notebook's path.
     Uses no gradebook: releasing to a class records the assignment at grading time."""
-    subprocess.run(
-        [str(Path(sys.executable).with_name("nbgrader")), "generate_assignment", chapter,
-         "--force", "--no-db", "--log-level=WARN"],
-        cwd=root, check=True,
-    )
+    run_tool("nbgrader", "generate_assignment", chapter, "--force", "--no-db", "--log-level=WARN",
+             cwd=root, check=True)
     return assignment_notebook(chapter, root)
 
 

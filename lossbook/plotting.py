@@ -1,5 +1,6 @@
 """One look for every figure in the book, with Hangul glyphs and no tofu boxes."""
 
+from functools import cache
 from pathlib import Path
 
 import koreanize_matplotlib  # registers NanumGothic, shipped inside the package (no download)
@@ -24,6 +25,7 @@ COURSE_RC = {
 }
 
 
+@cache  # once per process: fontManager.addfont would append the same font again on every call
 def _font_with_minus_sign():
     """NanumGothic has no U+2212, which mathtext draws for every minus (log-axis ticks like
     10^-3, labels like $\\hat y - y$). Register a copy, under its own family name, whose

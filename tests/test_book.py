@@ -2,16 +2,13 @@
 rendered figures and a working link to its assignment."""
 
 import hashlib
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from conftest import CHAPTERS
 from lossbook import notebooks
+from lossbook.maintain import run_tool
 
 ROOT = notebooks.ROOT
 HTML = ROOT / "_build" / "html"
@@ -21,12 +18,10 @@ pytestmark = pytest.mark.book
 @pytest.fixture(scope="session")
 def build_log():
     """Build once (cached execution: unchanged pages are not re-run)."""
-    bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    env.pop("MPLBACKEND", None)  # a non-inline backend would make every figure silently vanish
-    result = subprocess.run(
-        [str(bin_dir / "jupyter-book"), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"],
-        capture_output=True, text=True, env=env,
+    result = run_tool(
+        "jupyter-book", "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going",
+        unset=("MPLBACKEND",),  # a non-inline backend would make every figure silently vanish
+        capture_output=True, text=True,
     )
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"book build failed:\n{log[-5000:]}"

@@ -2,11 +2,7 @@
 answers as a submission get full autograded points, the untouched student version gets
 zero without breaking the run."""
 
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -14,15 +10,11 @@ from nbgrader.api import Gradebook
 
 from conftest import CHAPTERS
 from lossbook import notebooks
-
-BIN = Path(sys.executable).parent
-# nbgrader runs `alembic` from PATH to create the gradebook
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+from lossbook.maintain import run_tool
 
 
 def nbgrader(course, *args):
-    result = subprocess.run([str(BIN / "nbgrader"), *args, "--log-level=WARN"], cwd=course,
-                            capture_output=True, text=True, env=ENV)
+    result = run_tool("nbgrader", *args, "--log-level=WARN", cwd=course, capture_output=True, text=True)
     assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
