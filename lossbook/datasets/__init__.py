@@ -2,6 +2,7 @@
 
 from lossbook.datasets.defect_sensors import DefectSensors, make_defect_sensors
 from lossbook.datasets.delivery_times import DeliveryTimes, make_delivery_times
+from lossbook.datasets.diagnostic_images import DiagnosticImages, make_diagnostic_images
 from lossbook.datasets.energy_consumption import EnergyConsumption, household_features, make_energy_consumption
 from lossbook.datasets.house_prices import HousePrices, make_house_prices
 from lossbook.datasets.spam_emails import SpamEmails, make_spam_emails
@@ -10,6 +11,7 @@ from lossbook.datasets.traffic_flow import TrafficFlow, make_traffic_flow, traff
 __all__ = [
     "DefectSensors", "make_defect_sensors",                                      # 04 hinge
     "DeliveryTimes", "make_delivery_times",                                      # 02 MAE
+    "DiagnosticImages", "make_diagnostic_images",                                # 05 softmax CE, 08 focal
     "EnergyConsumption", "household_features", "make_energy_consumption",        # 09 MSLE
     "HousePrices", "make_house_prices",                                          # 01 MSE
     "SpamEmails", "make_spam_emails",                                            # 03 BCE
