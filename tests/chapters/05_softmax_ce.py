@@ -1,0 +1,328 @@
+"""Chapter 5 (softmax cross-entropy): contract references and the wrong/right answer catalogue."""
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from support.catalogue import Agrees, Answer, Chapter, Exact, Raises
+from support.references import central_difference
+from support.strategies import finite_floats
+
+
+def logits_and_labels(bound=1e4, max_rows=8, max_classes=6):
+    """(N, C) float64 logits with 1 <= N, 2 <= C, and (N,) integer labels in [0, C)."""
+    shapes = st.tuples(st.integers(1, max_rows), st.integers(2, max_classes))
+    return shapes.flatmap(lambda shape: st.tuples(
+        hnp.arrays(np.float64, shape, elements=finite_floats(bound)),
+        hnp.arrays(np.int64, (shape[0],), elements=st.integers(0, shape[1] - 1)),
+    ))
+
+
+def logits_only(bound=1e4):
+    return logits_and_labels(bound).map(lambda pair: (pair[0],))
+
+
+def _torch_softmax(z):
+    return torch.softmax(torch.as_tensor(z, dtype=torch.float64), dim=1).numpy()
+
+
+def _torch_log_softmax(z):
+    return torch.log_softmax(torch.as_tensor(z, dtype=torch.float64), dim=1).numpy()
+
+
+def _torch_ce(z, y):
+    return F.cross_entropy(torch.as_tensor(z, dtype=torch.float64), torch.as_tensor(y, dtype=torch.int64)).item()
+
+
+def _torch_ce_grad(z, y):
+    z_t = torch.tensor(np.asarray(z, dtype=np.float64), requires_grad=True)
+    F.cross_entropy(z_t, torch.as_tensor(y, dtype=torch.int64)).backward()
+    return z_t.grad.numpy()
+
+
+def _fd_grad(z, y):
+    def loss(w):
+        shifted = w - w.max(axis=1, keepdims=True)
+        lse = np.log(np.exp(shifted).sum(axis=1))
+        return float(np.mean(lse - shifted[np.arange(len(y)), y]))
+    return central_difference(loss, z)
+
+
+# A correct input check, shared by the catalogued answers that change something else.
+CHECK = '''
+def check_logits_and_labels(logits, labels):
+    z = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(labels)
+    if z.ndim != 2 or y.ndim != 1 or len(z) != len(y) or z.size == 0:
+        raise ValueError("모양이 잘못되었습니다")
+    if not np.all(np.isfinite(z)):
+        raise ValueError("nan/inf 로짓")
+    if y.dtype.kind not in "iuf" or not np.all(y == np.round(y)) or y.min() < 0 or y.max() >= z.shape[1]:
+        raise ValueError("레이블 범위")
+    return z, y.astype(np.int64)
+'''
+
+
+def _ce_answer(body):
+    """A softmax_cross_entropy cell with a correct input check and the given function body."""
+    return CHECK + f'''
+
+def softmax_cross_entropy(logits, labels):
+    z, y = check_logits_and_labels(logits, labels)
+{body}
+'''
+
+
+def _grad_answer(body):
+    return f'''
+def softmax_cross_entropy_grad(logits, labels):
+    z, y = check_logits_and_labels(logits, labels)
+{body}
+'''
+
+
+CHAPTER = Chapter(
+    agrees=[
+        Agrees("softmax", _torch_softmax, logits_only(), rtol=1e-9, atol=1e-300, name="torch softmax"),
+        Agrees("log_softmax", _torch_log_softmax, logits_only(), rtol=1e-12, atol=1e-9, name="torch log_softmax"),
+        Agrees("softmax_cross_entropy", _torch_ce, logits_and_labels(), rtol=1e-12, atol=1e-9,
+               name="torch cross_entropy"),
+        Agrees("softmax_cross_entropy_grad", _torch_ce_grad, logits_and_labels(), rtol=1e-9, atol=1e-14,
+               name="torch autograd"),
+        Agrees("softmax_cross_entropy_grad", _fd_grad, logits_and_labels(bound=5.0, max_rows=4, max_classes=4),
+               rtol=1e-5, atol=1e-8, name="finite differences"),
+    ],
+    exact=[
+        Exact("softmax", (np.array([[1e4, 0.0, -1e4]]),), np.array([[1.0, 0.0, 0.0]]), atol=1e-300,
+              name="no overflow at |z| = 1e4"),
+        Exact("log_softmax", (np.array([[1e4, 0.0, -1e4]]),), np.array([[0.0, -1e4, -2e4]]),
+              name="no -inf at |z| = 1e4"),
+        Exact("softmax_cross_entropy", (np.array([[1e4, 0.0, -1e4], [0.0, 0.0, 0.0]]), np.array([2, 1])),
+              (2e4 + np.log(3.0)) / 2, rtol=1e-12, name="extreme logits, no clipping"),
+        Exact("softmax_cross_entropy", (np.zeros((3, 5)), np.array([0, 2, 4])), np.log(5.0), rtol=1e-12,
+              name="equal logits give ln C"),
+        Exact("softmax_cross_entropy", (np.array([[0.0, 1.5]]), np.array([1])), float(np.log1p(np.exp(-1.5))),
+              rtol=1e-12, name="two classes equal BCE with logits"),
+        Exact("softmax_cross_entropy", (np.array([[0.0, 3.0, 1.0]], dtype=np.float32), np.array([1.0])),
+              float(np.log(1 + np.exp(-3.0) + np.exp(-2.0))), rtol=1e-12, name="float32 logits, integral float label"),
+        Exact("softmax_cross_entropy_grad", (np.array([[0.0, 0.0], [np.log(3.0), 0.0]]), np.array([0, 1])),
+              np.array([[-0.25, 0.25], [0.375, -0.375]]), name="(softmax - onehot) / N"),
+        Exact("softmax_cross_entropy_grad", (np.array([[1e4, 0.0, -1e4]]), np.array([2])),
+              np.array([[1.0, 0.0, -1.0]]), atol=1e-300, name="gradient at |z| = 1e4"),
+    ],
+    raises=[
+        Raises("softmax_cross_entropy", (np.zeros((3, 4)), np.array([0, 1, 4])), name="label = C"),
+        Raises("softmax_cross_entropy", (np.zeros((3, 4)), np.array([0, -1, 2])), name="negative label"),
+        Raises("softmax_cross_entropy", (np.zeros((3, 4)), np.array([0, -100, 2])), name="torch ignore_index"),
+        Raises("softmax_cross_entropy", (np.zeros((3, 4)), np.array([0.0, 1.5, 2.0])), name="non-integer label"),
+        Raises("softmax_cross_entropy", (np.zeros((3, 4)), np.eye(4)[[0, 1, 2]]), name="one-hot labels"),
+        Raises("softmax_cross_entropy", (np.zeros((3, 4)), np.array([0, 1])), name="N mismatch"),
+        Raises("softmax_cross_entropy", (np.zeros(4), np.array([0])), name="1-D logits"),
+        Raises("softmax_cross_entropy", (np.zeros((0, 4)), np.array([], dtype=int)), name="empty batch"),
+        Raises("softmax_cross_entropy", (np.array([[0.0, np.nan]]), np.array([0])), name="nan logit"),
+        Raises("softmax_cross_entropy_grad", (np.zeros((2, 3)), np.array([0, 3])), name="label = C"),
+        Raises("softmax_cross_entropy_grad", (np.zeros((2, 3)), np.array([[0], [1]])), name="(N, 1) labels"),
+    ],
+    wrong_answers=[
+        Answer("naive softmax without max subtraction", {"softmax": '''
+def softmax(logits):
+    e = np.exp(np.asarray(logits, dtype=np.float64))
+    return e / e.sum(axis=1, keepdims=True)
+'''}, why="overflows (nan, RuntimeWarning) at |z| = 1e4", caught_by=("test_softmax_extreme",)),
+        Answer("softmax normalised over the batch axis", {"softmax": '''
+def softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+'''}, caught_by=("test_softmax_value", "test_softmax_reference")),
+        Answer("log of softmax (underflows to -inf)", {"log_softmax": '''
+def log_softmax(logits):
+    with np.errstate(divide="ignore"):
+        return np.log(softmax(logits))
+'''}, caught_by=("test_log_softmax_extreme", "test_softmax_cross_entropy_extreme")),
+        Answer("log of clipped softmax", {"log_softmax": '''
+def log_softmax(logits):
+    return np.log(np.clip(softmax(logits), 1e-7, 1.0))
+'''}, why="loss capped at -log(1e-7) ≈ 16.1 for a confident mistake",
+            caught_by=("test_log_softmax_extreme", "test_softmax_cross_entropy_extreme")),
+        Answer("double softmax: logits treated as probabilities after softmax", {"softmax_cross_entropy": _ce_answer('''
+    p = softmax(z)
+    return float(-np.mean(log_softmax(p)[np.arange(len(y)), y]))
+''')}, caught_by=("test_softmax_cross_entropy_value", "test_softmax_cross_entropy_reference")),
+        Answer("mean over all N*C elements instead of rows", {"softmax_cross_entropy": _ce_answer('''
+    onehot = np.eye(z.shape[1])[y]
+    return float(-np.mean(onehot * log_softmax(z)))
+''')}, caught_by=("test_softmax_cross_entropy_value", "test_softmax_cross_entropy_reference")),
+        Answer("sum over rows instead of mean", {"softmax_cross_entropy": _ce_answer('''
+    return float(-np.sum(log_softmax(z)[np.arange(len(y)), y]))
+''')}, caught_by=("test_softmax_cross_entropy_value", "test_softmax_cross_entropy_reference")),
+        Answer("labels not validated", {"softmax_cross_entropy": '''
+def check_logits_and_labels(logits, labels):
+    return np.asarray(logits, dtype=np.float64), np.asarray(labels).astype(np.int64)
+
+
+def softmax_cross_entropy(logits, labels):
+    z, y = check_logits_and_labels(logits, labels)
+    return float(-np.mean(log_softmax(z)[np.arange(len(y)), y]))
+'''}, why="-1 silently picks the last class; one-hot labels broadcast",
+            caught_by=("test_softmax_cross_entropy_errors", "test_softmax_cross_entropy_grad_value")),
+        Answer("range checked, but non-integer labels truncated", {"softmax_cross_entropy": CHECK.replace(
+            "not np.all(y == np.round(y)) or ", "") + '''
+
+def softmax_cross_entropy(logits, labels):
+    z, y = check_logits_and_labels(logits, labels)
+    return float(-np.mean(log_softmax(z)[np.arange(len(y)), y]))
+'''}, caught_by=("test_softmax_cross_entropy_errors",)),
+        Answer("gradient missing 1/N", {"softmax_cross_entropy_grad": _grad_answer('''
+    return softmax(z) - np.eye(z.shape[1])[y]
+''')}, caught_by=("test_softmax_cross_entropy_grad_value", "test_softmax_cross_entropy_grad_reference")),
+        Answer("gradient sign flipped", {"softmax_cross_entropy_grad": _grad_answer('''
+    return (np.eye(z.shape[1])[y] - softmax(z)) / len(y)
+''')}, caught_by=("test_softmax_cross_entropy_grad_value", "test_softmax_cross_entropy_grad_reference")),
+        Answer("gradient divided by N*C", {"softmax_cross_entropy_grad": _grad_answer('''
+    return (softmax(z) - np.eye(z.shape[1])[y]) / z.size
+''')}, caught_by=("test_softmax_cross_entropy_grad_value",)),
+        Answer("torch loss without max subtraction", {"softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    lse = torch.log(torch.exp(logits).sum(dim=1))
+    return (lse - logits.gather(1, labels.unsqueeze(1)).squeeze(1)).mean()
+'''}, why="float32 exp overflows above 88.7: inf - inf = nan", caught_by=("test_softmax_cross_entropy_torch",)),
+        Answer("torch loss calls F.cross_entropy", {"softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    return F.cross_entropy(logits, labels)
+'''}, caught_by=("test_softmax_cross_entropy_torch",)),
+        Answer("torch loss: double softmax", {"softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    p = torch.softmax(logits, dim=1)
+    lse = torch.logsumexp(p, dim=1)
+    return (lse - p.gather(1, labels.unsqueeze(1)).squeeze(1)).mean()
+'''}, caught_by=("test_softmax_cross_entropy_torch",)),
+        Answer("torch loss forgets the correct-class logit", {"softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    return torch.logsumexp(logits, dim=1).mean()
+'''}, why="minimised by pushing every logit down: nothing is learned",
+            caught_by=("test_softmax_cross_entropy_torch", "test_training_reaches_accuracy")),
+    ],
+    right_answers=[
+        Answer("np.logaddexp.reduce and take_along_axis", {
+            "softmax": '''
+def softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    return np.exp(z - np.logaddexp.reduce(z, axis=1, keepdims=True))
+''',
+            "log_softmax": '''
+def log_softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    return z - np.logaddexp.reduce(z, axis=1, keepdims=True)
+''',
+            "softmax_cross_entropy": CHECK + '''
+
+def softmax_cross_entropy(logits, labels):
+    z, y = check_logits_and_labels(logits, labels)
+    picked = np.take_along_axis(log_softmax(z), y[:, None], axis=1)
+    return float(-picked.mean())
+''',
+            "softmax_cross_entropy_grad": '''
+def softmax_cross_entropy_grad(logits, labels):
+    z, y = check_logits_and_labels(logits, labels)
+    onehot = np.zeros_like(z)
+    np.put_along_axis(onehot, y[:, None], 1.0, axis=1)
+    return (softmax(z) - onehot) / z.shape[0]
+'''}),
+        Answer("PyTorch in float64 with autograd", {
+            "softmax": '''
+import torch
+def softmax(logits):
+    return torch.softmax(torch.as_tensor(np.asarray(logits, dtype=np.float64)), dim=-1).numpy()
+''',
+            "log_softmax": '''
+def log_softmax(logits):
+    return torch.log_softmax(torch.as_tensor(np.asarray(logits, dtype=np.float64)), dim=-1).numpy()
+''',
+            "softmax_cross_entropy": CHECK + '''
+
+def softmax_cross_entropy(logits, labels):
+    z, y = check_logits_and_labels(logits, labels)
+    return torch.nn.functional.cross_entropy(torch.from_numpy(z), torch.from_numpy(y)).item()
+''',
+            "softmax_cross_entropy_grad": '''
+def softmax_cross_entropy_grad(logits, labels):
+    z, y = check_logits_and_labels(logits, labels)
+    z_t = torch.tensor(z, requires_grad=True)
+    torch.nn.functional.cross_entropy(z_t, torch.from_numpy(y)).backward()
+    return z_t.grad.numpy()
+''',
+            "softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    lse = torch.logsumexp(logits, dim=1)
+    return (lse - logits[torch.arange(len(labels)), labels]).mean()
+'''}),
+        Answer("explicit loops over rows", {
+            "softmax": '''
+def softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    out = np.empty_like(z)
+    for i, row in enumerate(z):
+        e = np.exp(row - row.max())
+        out[i] = e / e.sum()
+    return out
+''',
+            "log_softmax": '''
+import math
+def log_softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    out = np.empty_like(z)
+    for i, row in enumerate(z):
+        m = max(row)
+        lse = m + math.log(sum(math.exp(v - m) for v in row))
+        out[i] = row - lse
+    return out
+''',
+            "softmax_cross_entropy": '''
+def check_logits_and_labels(logits, labels):
+    z = np.array(logits, dtype=float)
+    y = np.array(labels)
+    if z.ndim != 2:
+        raise ValueError("로짓은 2차원이어야 합니다")
+    if y.ndim != 1:
+        raise ValueError("레이블은 1차원이어야 합니다")
+    if z.shape[0] != y.shape[0] or z.shape[0] == 0 or z.shape[1] == 0:
+        raise ValueError("행 수가 맞지 않습니다")
+    if np.isnan(z).any() or np.isinf(z).any():
+        raise ValueError("로짓에 nan/inf")
+    out = []
+    for v in y.tolist():
+        if isinstance(v, bool) or float(v) != int(v) or not 0 <= int(v) < z.shape[1]:
+            raise ValueError(f"잘못된 레이블 {v}")
+        out.append(int(v))
+    return z, np.array(out, dtype=np.int64)
+
+
+def softmax_cross_entropy(logits, labels):
+    z, y = check_logits_and_labels(logits, labels)
+    log_p = log_softmax(z)
+    total = 0.0
+    for i, k in enumerate(y):
+        total -= log_p[i, k]
+    return total / len(y)
+''',
+            "softmax_cross_entropy_grad": '''
+def softmax_cross_entropy_grad(logits, labels):
+    z, y = check_logits_and_labels(logits, labels)
+    n = len(y)
+    grad = softmax(z)
+    for i in range(n):
+        grad[i, y[i]] -= 1.0
+    return grad / n
+''',
+            "softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    shifted = logits - logits.max(dim=1, keepdim=True).values
+    log_probs = shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
+    onehot = torch.zeros_like(logits).scatter_(1, labels.unsqueeze(1), 1.0)
+    return -(onehot * log_probs).sum(dim=1).mean()
+'''}),
+    ],
+)
