@@ -37,8 +37,10 @@ def execute_solution(chapter, root=ROOT, timeout=300):
     """Run a solution notebook top to bottom and save it with its new outputs."""
     path = solution_notebook(chapter, root)
     nb = nbformat.read(str(path), as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    # no saved widget state: it would make every rendered copy load the widget JS from a CDN
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb.metadata.pop("widgets", None)
     nbformat.write(nb, str(path))
 
 

@@ -66,3 +66,19 @@ def model_submission(release_nb, source_nb):
             cell.source = "\n".join(
                 line for line in lines if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
     return filled
+
+
+def load_answer_functions(chapter, root=ROOT):
+    """Run a solution notebook's setup cells (the code cells before its first answer cell) and
+    its code answer cells, and return the namespace: the chapter's graded functions, ready to
+    call (`load_answer_functions("01_mse")["mse_loss"]`). Tests and training runs are skipped."""
+    nb = read(solution_notebook(chapter, root))
+    namespace = {"__name__": f"solution_{chapter}"}
+    seen_answer = False
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        seen_answer = seen_answer or is_answer_cell(cell)
+        if is_answer_cell(cell) or (not seen_answer and not is_autograded_test(cell)):
+            exec(compile(cell.source, f"<{chapter}:{grade_id(cell) or 'cell'}>", "exec"), namespace)
+    return namespace

@@ -1,6 +1,7 @@
 """Shared fixtures: the chapters (every folder of solutions/) and their test data."""
 
 import importlib.util
+import os
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -39,3 +40,44 @@ def chapter_params(attribute):
             label = getattr(item, "name", "") or getattr(item, "function", "")
             params.append(pytest.param(chapter, item, id=f"{chapter}-{index}-{label}"))
     return params
+
+
+# --- The built book, shared by every test that looks at it (test_book, test_links, test_browser).
+# LOSSBOOK_BOOK_OUTPUT=DIR builds into DIR/_build (its own execution cache) instead of the
+# repository's _build; screenshots go to <that>/_build/screenshots.
+BOOK_OUTPUT = Path(os.environ.get("LOSSBOOK_BOOK_OUTPUT", notebooks.ROOT)).resolve()
+BUILD = BOOK_OUTPUT / "_build"
+HTML = BUILD / "html"
+
+
+@pytest.fixture(scope="session")
+def build_log():
+    """Build the book once per test run (cached execution: unchanged pages are not re-run).
+    Under pytest-xdist the workers share one build: the first takes a file lock and builds,
+    the others wait for it and reuse its log (keyed by the run's id)."""
+    from filelock import FileLock
+
+    from lossbook.maintain import run_tool
+
+    BUILD.mkdir(parents=True, exist_ok=True)
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
+    stamp, saved_log = BUILD / "book-build.run", BUILD / "book-build.log"
+    with FileLock(str(BUILD / "book-build.lock")):
+        if stamp.exists() and stamp.read_text() == run_id:
+            log, returncode = saved_log.read_text(encoding="utf-8"), 0
+        else:
+            args = ["build", str(notebooks.ROOT), "--warningiserror", "--nitpick", "--keep-going"]
+            if BOOK_OUTPUT != notebooks.ROOT:
+                args += ["--path-output", str(BOOK_OUTPUT)]
+            result = run_tool(
+                "jupyter-book", *args,
+                unset=("MPLBACKEND",),  # a non-inline backend would make every figure silently vanish
+                capture_output=True, text=True,
+            )
+            log, returncode = result.stdout + result.stderr, result.returncode
+            if returncode == 0:
+                saved_log.write_text(log, encoding="utf-8")
+                stamp.write_text(run_id)
+    assert returncode == 0, f"book build failed:\n{log[-5000:]}"
+    return log
+

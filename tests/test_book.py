@@ -6,26 +6,11 @@ import re
 
 import pytest
 
-from conftest import CHAPTERS
+from conftest import CHAPTERS, HTML  # build_log: the session build in conftest, shared with test_links/test_browser
 from lossbook import notebooks
-from lossbook.maintain import run_tool
 
 ROOT = notebooks.ROOT
-HTML = ROOT / "_build" / "html"
 pytestmark = pytest.mark.book
-
-
-@pytest.fixture(scope="session")
-def build_log():
-    """Build once (cached execution: unchanged pages are not re-run)."""
-    result = run_tool(
-        "jupyter-book", "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going",
-        unset=("MPLBACKEND",),  # a non-inline backend would make every figure silently vanish
-        capture_output=True, text=True,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"book build failed:\n{log[-5000:]}"
-    return log
 
 
 def test_build_has_no_warnings(build_log):

@@ -1,0 +1,59 @@
+"""The book's own helpers, without building the book: the Korean search language (index and
+query sides agree), the solution loader, and the performance appendix's table for a course in
+which some chapters have no solution yet."""
+
+import shutil
+
+import pytest
+
+from conftest import CHAPTERS
+from lossbook import implementation_bench, notebooks
+from lossbook.sphinx_korean_search import JS_STEMMER, PARTICLES, SearchKorean, strip_particle
+
+
+@pytest.fixture(scope="module")
+def korean():
+    return SearchKorean({})
+
+
+@pytest.mark.parametrize("inflected,stem", [("함수를", "함수"), ("손실은", "손실"), ("확률로", "확률"),
+                                            ("모델에서는", "모델"), ("평가", "평가"), ("결과", "결과")])
+def test_particle_is_stripped_but_two_syllables_stay(inflected, stem):
+    assert strip_particle(inflected) == stem
+
+
+def test_index_has_morphemes_of_inflected_and_compound_words(korean):
+    words = {korean.stem(w) for w in korean.split("손실함수를 보정된 확률로 바꾸고 최대우도추정과 Huber losses를 씁니다")}
+    for expected in ("손실", "함수", "보정", "확률", "우도", "추정", "huber", "loss"):
+        assert expected in words, f"{expected!r} is not indexed; got {sorted(words)}"
+
+
+def test_browser_stemmer_uses_the_same_particles():
+    for particle in PARTICLES:
+        assert f'"{particle}"' in JS_STEMMER, f"the JS stemmer lacks the particle {particle!r}"
+    assert "var Stemmer = function" in JS_STEMMER and "PorterStemmer" in JS_STEMMER
+
+
+def test_answer_functions_load_from_the_solution_notebook():
+    chapter = next(c for c in CHAPTERS if notebooks.solution_notebook(c).exists())
+    functions = notebooks.load_answer_functions(chapter)
+    names = [notebooks.grade_id(c) for c in notebooks.read(notebooks.solution_notebook(chapter)).cells
+             if notebooks.is_answer_cell(c) and c.cell_type == "code"]
+    assert names and all(callable(functions.get(n)) for n in names if n in functions)
+    assert any(callable(functions.get(n)) for n in names), f"none of {names} was defined"
+
+
+def test_performance_table_lists_chapters_without_solution_as_not_yet_available(tmp_path, monkeypatch):
+    """A course with only 01_mse: its row is measured, every other chapter says 아직 준비되지 않음."""
+    (tmp_path / "solutions").mkdir()
+    shutil.copytree(notebooks.ROOT / "solutions" / "01_mse", tmp_path / "solutions" / "01_mse")
+    monkeypatch.setattr(implementation_bench, "N_ELEMENTS", 10_000)
+    rows = implementation_bench.report(root=tmp_path)
+    measured = [r for r in rows if r.available]
+    assert [r.comparison.chapter for r in measured] == ["01_mse"]
+    assert measured[0].ratio > 0 and measured[0].worst_gap == 0.0
+    table = implementation_bench.markdown_table(rows)
+    assert table.count("아직 준비되지 않음") == len(rows) - 1
+    assert {r.comparison.chapter for r in rows} == {f"{i:02d}_{n}" for i, n in enumerate(
+        ["mse", "mae", "bce", "hinge", "softmax_ce", "log_loss", "huber", "focal", "msle",
+         "categorical_ce", "contrastive"], start=1)}, "the appendix must cover all eleven chapters"
