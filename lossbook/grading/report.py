@@ -1,0 +1,109 @@
+"""What the instructor reads after grading: grades.csv, report.md, score_histogram.png.
+
+Everything is read back from the gradebook (so manual scores from the formgrader are in
+it once given), plus the problems recorded for each student at grading time."""
+
+import csv
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+CSV_FIELDS = ["student_id", "score", "max_score", "auto_score", "max_auto_score",
+              "manual_score", "max_manual_score", "needs_manual_grade", "problems"]
+
+
+def collect(db_url, assignment):
+    """Per-student rows and per-question (grade cell) scores from the gradebook."""
+    rows, questions = [], {}
+    with Gradebook(db_url, "lossbook") as gb:
+        try:
+            subs = gb.assignment_submissions(assignment)
+        except MissingEntry:
+            subs = []
+        for sub in sorted(subs, key=lambda s: s.student_id):
+            auto = manual = 0.0
+            max_auto = max_manual = 0.0
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    cell = grade.cell
+                    kind = "manual" if cell.cell_type == "markdown" else "auto"
+                    q = questions.setdefault(f"{nb.name}:{cell.name}", {
+                        "notebook": nb.name, "question": cell.name, "kind": kind,
+                        "max_score": float(cell.max_score), "scores": []})
+                    if kind == "manual":
+                        max_manual += float(cell.max_score)
+                        if grade.manual_score is not None or grade.auto_score is not None:
+                            manual += float(grade.score)
+                            q["scores"].append(float(grade.score))
+                    else:
+                        max_auto += float(cell.max_score)
+                        auto += float(grade.score)
+                        q["scores"].append(float(grade.score))
+            rows.append({"student_id": sub.student_id, "score": float(sub.score), "max_score": float(sub.max_score),
+                         "auto_score": auto, "max_auto_score": max_auto, "manual_score": manual,
+                         "max_manual_score": max_manual, "needs_manual_grade": bool(sub.needs_manual_grade)})
+    return rows, list(questions.values())
+
+
+def _fmt(x):
+    return f"{x:g}"
+
+
+def write_report(out, db_url, assignment, problems):
+    """Writes grades.csv, report.md and score_histogram.png into `out`; returns the rows."""
+    out = Path(out)
+    rows, questions = collect(db_url, assignment)
+    for row in rows:
+        row["problems"] = " / ".join(problems.get(row["student_id"], []))
+    tmp = out / "grades.csv.tmp"
+    with open(tmp, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: (_fmt(v) if isinstance(v, float) else v) for k, v in row.items()})
+    tmp.replace(out / "grades.csv")
+    histogram(rows, out / "score_histogram.png", assignment)
+
+    lines = [f"# 채점 보고서: {assignment}", "",
+             f"학생 {len(rows)}명. 점수 분포: `score_histogram.png`, 학생별 점수: `grades.csv`, "
+             "학생별 피드백: `feedback/학생ID/" + assignment + "/`.", "",
+             "## 문제별 평균 점수", "", "| 노트북 | 문제 | 종류 | 평균 | 배점 | 채점된 학생 |", "|---|---|---|---|---|---|"]
+    for q in questions:
+        mean = sum(q["scores"]) / len(q["scores"]) if q["scores"] else None
+        kind = "자동" if q["kind"] == "auto" else "수동(formgrader)"
+        lines.append(f"| {q['notebook']} | {q['question']} | {kind} | "
+                     f"{'-' if mean is None else f'{mean:.2f}'} | {_fmt(q['max_score'])} | {len(q['scores'])} |")
+    lines += ["", "## 채점 중 문제가 있었던 학생", ""]
+    flagged = [(sid, msgs) for sid, msgs in sorted(problems.items()) if msgs]
+    if not flagged:
+        lines.append("없음.")
+    for sid, msgs in flagged:
+        lines.append(f"- **{sid}**")
+        lines += [f"  - {m}" for m in msgs]
+    waiting = [r["student_id"] for r in rows if r["needs_manual_grade"]]
+    if waiting:
+        lines += ["", f"## 수동 채점이 남은 학생 ({len(waiting)}명)", "",
+                  "`nbgrader formgrader`로 서술형 답을 채점한 뒤 `lossbook grade`를 다시 실행하면 "
+                  "`grades.csv`에 수동 점수가 들어갑니다.", "", ", ".join(waiting)]
+    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return rows, questions
+
+
+def histogram(rows, path, assignment):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    try:
+        import koreanize_matplotlib  # noqa: F401  (Hangul labels)
+    except ImportError:
+        pass
+    scores = [r["score"] for r in rows]
+    top = max([r["max_score"] for r in rows] + [1.0])
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.hist(scores, bins=min(20, max(5, int(top))), range=(0, top), color="#4C72B0", edgecolor="white")
+    ax.set_xlabel("점수")
+    ax.set_ylabel("학생 수")
+    ax.set_title(f"{assignment} 점수 분포 ({len(scores)}명)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
