@@ -1,4 +1,5 @@
-"""Shared fixtures: the chapters (every folder of solutions/) and their test data."""
+"""Shared fixtures: the chapters (every folder of solutions/) and their test data, the built
+book, and the browser."""
 
 import importlib.util
 import os
@@ -81,3 +82,21 @@ def build_log():
     assert returncode == 0, f"book build failed:\n{log[-5000:]}"
     return log
 
+
+
+# --- Debian's chromium driven by Playwright (test_browser, test_jupyterlab); no browser download.
+CHROMIUM = "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                    reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless chromium for one test module."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()

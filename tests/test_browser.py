@@ -4,18 +4,17 @@ search finds words inside inflected forms, and screenshots are saved for maintai
 
 import re
 import shutil
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from conftest import BUILD, CHAPTERS, HTML
+from conftest import BUILD, CHAPTERS, HTML, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.book,
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    needs_chromium,
+    pytest.mark.usefixtures("build_log"),  # the pages must be built before the browser opens them
 ]
 SCREENSHOTS = BUILD / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 390, "height": 844}}
@@ -67,17 +66,6 @@ SEARCHES = [
     ("contrastive", "book/11_contrastive"),
 ]
 TOP = 5  # the expected page must be among the first TOP results
-
-
-@pytest.fixture(scope="module")
-def browser(build_log):
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()

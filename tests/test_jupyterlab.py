@@ -16,14 +16,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import CHAPTERS
+from conftest import CHAPTERS, needs_chromium
 from lossbook import notebooks
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.jupyterlab,
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    needs_chromium,
 ]
 # One chapter is enough to test the path (it is the same for every chapter): the first one
 # whose student version exists.
@@ -80,17 +79,6 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 def run_all_and_validate(browser, lab, folder):

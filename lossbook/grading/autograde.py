@@ -81,8 +81,8 @@ def write_course_config(out, config):
             f"c = get_config()  # noqa: F821\n"
             f"c.CourseDirectory.course_id = {cd.course_id!r}\n"
             f"c.CourseDirectory.db_url = {cd.db_url!r}\n"
-            + "".join(f"c.CourseDirectory.{k}_directory = {k if k not in ('source', 'release') else k!r}\n".replace(
-                f"= {k}\n", f"= {k!r}\n") for k in ("source", "release", "submitted", "autograded", "feedback"))
+            + "".join(f"c.CourseDirectory.{k}_directory = {k!r}\n"
+                      for k in ("source", "release", "submitted", "autograded", "feedback"))
             + f"c.Execute.timeout = {int(config.Execute.timeout)}\n")
     (Path(out) / "nbgrader_config.py").write_text(text, encoding="utf-8")
 
@@ -201,17 +201,15 @@ class RestoreDeletedCells(OverwriteCells):
     place, before nbgrader's OverwriteCells restores the content of edited ones."""
 
     def preprocess(self, nb, resources):
-        from nbgrader.api import Gradebook as _Gb  # noqa: F401 (the gradebook is read by OverwriteCells)
         release = resources.get("lossbook_release", {}).get(resources["unique_key"] + ".ipynb")
         if release is not None:
-            present = {nbgrader_meta(c).get("grade_id") for c in nb.cells}
             cells, position = list(nb.cells), 0
             ids = [nbgrader_meta(c).get("grade_id") for c in cells]
             for cell in release.cells:
                 gid = nbgrader_meta(cell).get("grade_id")
                 if gid in ids:
                     position = ids.index(gid) + 1
-                elif gid and gid not in present:
+                elif gid:   # deleted by the student: put it back after the cell it followed
                     cells.insert(position, nbformat.from_dict(cell))
                     ids.insert(position, gid)
                     position += 1

@@ -18,8 +18,11 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from tqdm import tqdm
+
 from lossbook.grading import autograde, report, sandbox
 from lossbook.grading.submissions import LMS_PATTERN, SubmissionError, read_submissions
+from lossbook.maintain import ENV_BIN
 from lossbook.notebooks import ROOT, chapter_ids
 
 STATE = ".lossbook-state.json"
@@ -29,15 +32,15 @@ class GradingError(Exception):
     """Bad input for the whole run; nothing was changed."""
 
 
-def _env():
-    """nbgrader calls `alembic` from PATH: put this environment's bin folder first."""
-    bin_dir = str(Path(sys.executable).parent)
-    if not os.environ.get("PATH", "").startswith(bin_dir + os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+def _tools_on_path():
+    """nbgrader, run in this process rather than through maintain.run_tool, calls `alembic`
+    from PATH: put this environment's bin folder first."""
+    if not os.environ.get("PATH", "").startswith(f"{ENV_BIN}{os.pathsep}"):
+        os.environ["PATH"] = f"{ENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 def _quiet():
-    _env()
+    _tools_on_path()
     debug = bool(os.environ.get("LOSSBOOK_DEBUG"))
     for name in ("traitlets", "nbgrader", "NbGraderAPI", "alembic"):
         logger = logging.getLogger(name)   # errors are kept per student (autograde._Capture), not printed
@@ -46,7 +49,7 @@ def _quiet():
             logger.propagate = False
             if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
                 logger.addHandler(logging.NullHandler())
-    if not os.environ.get("LOSSBOOK_DEBUG"):
+    if not debug:
         warnings.filterwarnings("ignore", module="nbgrader")
         warnings.filterwarnings("ignore", message=".*not in session.*")
 
@@ -146,21 +149,16 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
             todo.append((sub.student_id, problems, digest))
 
     results = []
-    bar = None
-    try:
-        from tqdm import tqdm
-        bar = tqdm(total=len(todo), desc=f"{assignment} 채점", unit="명", disable=progress is False or None,
-                   file=sys.stderr)
-    except ImportError:
-        pass
+    # progress=None: a bar only on a terminal (tqdm's disable=None); False: never
+    bar = tqdm(total=len(todo), desc=f"{assignment} 채점", unit="명", disable=progress is False or None,
+               file=sys.stderr)
 
     def done(result, digest):
         known[result.student_id] = {"hash": digest, "db": db_url, "problems": result.problems,
                                     "score": result.score, "max_score": result.max_score}
         autograde.save_json(state_path, state)
         results.append(result)
-        if bar is not None:
-            bar.update(1)
+        bar.update(1)
 
     digests = {sid: digest for sid, _, digest in todo}
     if jobs == 1 or len(todo) <= 1:
@@ -172,8 +170,7 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
                                  initargs=(out, db_url, assignment, timeout, use_sandbox, release)) as pool:
             for result in pool.map(_worker_grade, [(sid, problems) for sid, problems, _ in todo]):
                 done(result, digests[result.student_id])
-    if bar is not None:
-        bar.close()
+    bar.close()
 
     problems = {sid: info.get("problems", []) for sid, info in known.items()}
     rows, questions = report.write_report(out, db_url, assignment, problems)
