@@ -188,6 +188,47 @@ def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
         w, b = w - lr0 * grad_w, b - lr0 * grad_b
     return w, b
 '''}, caught_by=("test_training_reaches_target",)),
+        Answer("training returns the last iterate (right step size, no best-so-far)", {"train_linear_svm": '''
+def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
+    w, b = np.zeros(X.shape[1]), 0.0
+    for t in range(n_steps):
+        grad_w, grad_b = svm_subgradient(w, b, X, y, lam)
+        step = lr0 / np.sqrt(t + 1)
+        w, b = w - step * grad_w, b - step * grad_b
+    return w, float(b)
+'''}, why="in 200 steps at lr0 = 10 the objective rises 49 times, so the last point is not the best",
+               caught_by=("test_training_reaches_target",)),
+        Answer("best-so-far that leaves out the starting point", {"train_linear_svm": '''
+def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
+    w, b = np.zeros(X.shape[1]), 0.0
+    best_w, best_b, best_value = w.copy(), b, np.inf
+    for t in range(n_steps):
+        grad_w, grad_b = svm_subgradient(w, b, X, y, lam)
+        step = lr0 / np.sqrt(t + 1)
+        w, b = w - step * grad_w, b - step * grad_b
+        value = svm_objective(w, b, X, y, lam)
+        if value < best_value:
+            best_w, best_b, best_value = w.copy(), b, value
+    return best_w, float(best_b)
+'''}, why="at lr0 = 1000 every step is worse than (0, 0)",
+               caught_by=("test_training_reaches_target",)),
+        Answer("step size lr0/(t+1) instead of lr0/sqrt(t+1)", {"train_linear_svm": '''
+def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
+    w, b = np.zeros(X.shape[1]), 0.0
+    best_w, best_b, best_value = w.copy(), b, svm_objective(w, b, X, y, lam)
+    for t in range(n_steps):
+        grad_w, grad_b = svm_subgradient(w, b, X, y, lam)
+        step = lr0 / (t + 1)
+        w, b = w - step * grad_w, b - step * grad_b
+        value = svm_objective(w, b, X, y, lam)
+        if value < best_value:
+            best_w, best_b, best_value = w.copy(), b, value
+    return best_w, float(best_b)
+'''}, caught_by=("test_training_reaches_target",)),
+        Answer("lambda_to_C without the input check", {"lambda_to_C": '''
+def lambda_to_C(lam, n_samples):
+    return 1.0 / (lam * n_samples)
+'''}, caught_by=("test_lambda_to_C",)),
         Answer("training jumps to scikit-learn's solution", {"train_linear_svm": '''
 from sklearn.svm import SVC
 def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
