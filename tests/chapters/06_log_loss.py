@@ -238,6 +238,11 @@ CHAPTER = Chapter(
         Answer("log_loss sums instead of averaging", {"log_loss": _prob_loss(
             "p = np.clip(p, eps, 1 - eps)", "-np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))")},
             caught_by=("test_log_loss_value", "test_log_loss_reference")),
+        Answer("log_loss takes the log before clipping (clips the logs)", {"log_loss": _prob_loss(
+            "log_p, log_q = np.clip(np.log(p), np.log(eps), 0.0), np.clip(np.log(1 - p), np.log(eps), 0.0)",
+            "-np.mean(y * log_p + (1 - y) * log_q)")},
+            why="the value is right, but np.log(0) warns at p = 0 or 1 (the cause of the warning, not the two terms)",
+            caught_by=("test_log_loss_clipping",)),
         Answer("log_loss clips before validating", {"log_loss": '''
 def log_loss(y_true, p_pred, eps=1e-15):
     y = np.asarray(y_true, dtype=np.float64)
