@@ -20,6 +20,8 @@ class SmallConvNet(nn.Module):
 
     def __init__(self, in_channels=1, n_outputs=5, width=16, seed=0):
         super().__init__()
+        # what the grader needs to rebuild this network from its weights (plain data)
+        self.config = dict(in_channels=in_channels, n_outputs=n_outputs, width=width, seed=seed)
         with torch.random.fork_rng():
             torch.manual_seed(seed)
             self.features = nn.Sequential(

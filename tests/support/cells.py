@@ -1,7 +1,9 @@
 """Run a source notebook's cells in this process, with some answer cells replaced,
-and score its autograded test cells the way nbgrader does (a cell that raises earns
-nothing, one that runs earns its points). Cheap enough to try many catalogued
-answers per chapter without a kernel per answer."""
+and score its autograded test cells the way the course grades (a cell that raises earns
+nothing, one that runs earns its points). As in `lossbook grade`, the test cells run in a
+trusted namespace of their own that reaches the student's namespace only through the
+plain-data channel (`lossbook.grading.trusted`, here without kernels). Cheap enough to try
+many catalogued answers per chapter without a kernel per answer."""
 
 import contextlib
 import io
@@ -13,6 +15,7 @@ import matplotlib.pyplot as plt
 from IPython.core.inputtransformer2 import TransformerManager
 
 from lossbook import notebooks
+from lossbook.grading import trusted
 
 
 _transform = TransformerManager().transform_cell
@@ -49,13 +52,19 @@ def score_notebook(nb, replacements=None):
     unknown = set(replacements) - answer_ids
     if unknown:
         raise KeyError(f"no answer cell with grade_id {sorted(unknown)}; answer cells: {sorted(answer_ids)}")
-    namespace = {"__name__": "__main__"}
+    student_ns, test_ns = {"__name__": "__main__"}, {"__name__": "__main__"}
+    student = trusted.Student(trusted.LocalStudent(student_ns))
     score = Score()
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         source = replacements.get(notebooks.grade_id(cell), cell.source)
-        error = run_cell(source, namespace)
+        side = trusted.runs_on(cell)
+        if side in ("student", "both"):
+            error = run_cell(source, student_ns)
+        if side in ("test", "both"):
+            student.bind(trusted.free_names(source), test_ns)
+            error = run_cell(source, test_ns)
         if notebooks.is_autograded_test(cell):
             score.possible += notebooks.points(cell)
             if error is None:
