@@ -86,6 +86,27 @@ NO_SHAPE_CHECK = '''
 '''
 
 
+def torch_squared_hinge_loss(y, s):
+    return float((torch.clamp(1 - torch.as_tensor(y) * torch.as_tensor(s), min=0) ** 2).mean())
+
+
+def torch_squared_hinge_grad(y, s):
+    """Autograd of the squared hinge: smooth at y·s = 1, so no kink to avoid."""
+    s_t = torch.tensor(np.asarray(s, dtype=np.float64), requires_grad=True)
+    (torch.clamp(1 - torch.as_tensor(y) * s_t, min=0) ** 2).mean().backward()
+    return s_t.grad.numpy()
+
+
+def _squared_answer(loss_body, grad_body, check=CHECKED):
+    """A whole squared-hinge answer cell (both functions live in the cell 'squared_hinge')."""
+    return (f"def squared_hinge_loss(y_true, scores):{check}    return {loss_body}\n\n\n"
+            f"def squared_hinge_grad(y_true, scores):{check}    return {grad_body}\n")
+
+
+SQ_LOSS = "float(np.mean(np.maximum(0.0, 1.0 - y * s) ** 2))"
+SQ_GRAD = "-2.0 * y * np.maximum(0.0, 1.0 - y * s) / y.size"
+
+
 CHAPTER = Chapter(
     agrees=[
         Agrees("hinge_loss", torch_clamp_loss, labels_and_scores(), name="torch clamp(1 - y*s, min=0).mean()"),
@@ -96,6 +117,10 @@ CHAPTER = Chapter(
                name="torch clamp autograd away from the kink"),
         Agrees("hinge_grad", fd_grad, labels_and_scores(bound=10.0, max_side=4).filter(_away_from_kink),
                rtol=1e-5, atol=1e-7, name="finite differences away from the kink"),
+        Agrees("squared_hinge_loss", torch_squared_hinge_loss, labels_and_scores(bound=1e3),
+               name="torch clamp(1 - y*s, min=0)**2 mean"),
+        Agrees("squared_hinge_grad", torch_squared_hinge_grad, labels_and_scores(bound=1e3),
+               name="torch autograd of the squared hinge"),
     ],
     exact=[
         Exact("hinge_grad", (np.array([1.0, -1.0, 1.0]), np.array([1.0, -1.0, 0.5])),
@@ -229,6 +254,22 @@ def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
 def lambda_to_C(lam, n_samples):
     return 1.0 / (lam * n_samples)
 '''}, caught_by=("test_lambda_to_C",)),
+        Answer("squared hinge gradient without the factor 2", {"squared_hinge": _squared_answer(
+            SQ_LOSS, "-y * np.maximum(0.0, 1.0 - y * s) / y.size")}, caught_by=("test_squared_hinge",)),
+        Answer("squared hinge gradient is the hinge indicator (derivative of the square forgotten)", {"squared_hinge": _squared_answer(
+            SQ_LOSS, "np.where(y * s < 1.0, -2.0 * y, 0.0) / y.size")}, caught_by=("test_squared_hinge",)),
+        Answer("squared hinge gradient sign flipped", {"squared_hinge": _squared_answer(
+            SQ_LOSS, "2.0 * y * np.maximum(0.0, 1.0 - y * s) / y.size")}, caught_by=("test_squared_hinge",)),
+        Answer("squared hinge squares before the max (max(0, (1 - ys)²))", {"squared_hinge": _squared_answer(
+            "float(np.mean(np.maximum(0.0, (1.0 - y * s) ** 2)))", "-2.0 * y * (1.0 - y * s) / y.size")},
+            why="a well-classified sample far past the margin is penalised", caught_by=("test_squared_hinge",)),
+        Answer("squared hinge sums instead of averaging", {"squared_hinge": _squared_answer(
+            "float(np.sum(np.maximum(0.0, 1.0 - y * s) ** 2))", "-2.0 * y * np.maximum(0.0, 1.0 - y * s)")},
+            caught_by=("test_squared_hinge",)),
+        Answer("squared hinge without the label check", {"squared_hinge": _squared_answer(SQ_LOSS, SQ_GRAD, NO_LABEL_CHECK)},
+               caught_by=("test_squared_hinge",)),
+        Answer("squared hinge without the shape check", {"squared_hinge": _squared_answer(SQ_LOSS, SQ_GRAD, NO_SHAPE_CHECK)},
+               caught_by=("test_squared_hinge",)),
         Answer("training jumps to scikit-learn's solution", {"train_linear_svm": '''
 from sklearn.svm import SVC
 def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
