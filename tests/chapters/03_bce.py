@@ -247,6 +247,29 @@ def train_logistic_regression(X, y, lr=1.0, n_steps=500):
     return w, b
 '''}, why="a different loss has a different minimiser (and is not the Bernoulli MLE)",
             caught_by=("test_training_reaches_mle",)),
+        Answer("L2 training with λ = 1/C (sum vs mean forgotten)", {"train_l2_logistic_regression": '\ndef train_l2_logistic_regression(X, y, C=1.0, lr=1.0, n_steps=5000):\n    if not C > 0:\n        raise ValueError("C")\n    X = np.asarray(X, dtype=np.float64)\n    lam = 1.0 / C\n    w, b = np.zeros(X.shape[1]), 0.0\n    for _ in range(n_steps):\n        g = bce_with_logits_grad(y, X @ w + b)\n        w = w - lr * (lam * w + X.T @ g)\n        b = b - lr * float(np.sum(g))\n    return w, b\n'},
+               why="λ is n times too large: the weights shrink far below scikit-learn's",
+               caught_by=("test_l2_training_matches_sklearn",)),
+        Answer("L2 training with λ = C/n (C read as the penalty strength)", {"train_l2_logistic_regression": '\ndef train_l2_logistic_regression(X, y, C=1.0, lr=1.0, n_steps=5000):\n    if not C > 0:\n        raise ValueError("C")\n    X = np.asarray(X, dtype=np.float64)\n    lam = C / len(X)\n    w, b = np.zeros(X.shape[1]), 0.0\n    for _ in range(n_steps):\n        g = bce_with_logits_grad(y, X @ w + b)\n        w = w - lr * (lam * w + X.T @ g)\n        b = b - lr * float(np.sum(g))\n    return w, b\n'},
+               caught_by=("test_l2_training_matches_sklearn",)),
+        Answer("L2 training regularises the bias too", {"train_l2_logistic_regression": '\ndef train_l2_logistic_regression(X, y, C=1.0, lr=1.0, n_steps=5000):\n    if not C > 0:\n        raise ValueError("C")\n    X = np.asarray(X, dtype=np.float64)\n    lam = 1.0 / (C * len(X))\n    w, b = np.zeros(X.shape[1]), 0.0\n    for _ in range(n_steps):\n        g = bce_with_logits_grad(y, X @ w + b)\n        w = w - lr * (lam * w + X.T @ g)\n        b = b - lr * (lam * b + float(np.sum(g)))\n    return w, b\n'},
+               why="scikit-learn's lbfgs does not penalise the intercept",
+               caught_by=("test_l2_training_matches_sklearn",)),
+        Answer("L2 training without the λw term (plain MLE on separable data)", {"train_l2_logistic_regression": '\ndef train_l2_logistic_regression(X, y, C=1.0, lr=1.0, n_steps=5000):\n    if not C > 0:\n        raise ValueError("C")\n    X = np.asarray(X, dtype=np.float64)\n    lam = 0.0\n    w, b = np.zeros(X.shape[1]), 0.0\n    for _ in range(n_steps):\n        g = bce_with_logits_grad(y, X @ w + b)\n        w = w - lr * (lam * w + X.T @ g)\n        b = b - lr * float(np.sum(g))\n    return w, b\n'},
+               why="on separable data the unregularised weights keep growing",
+               caught_by=("test_l2_training_matches_sklearn",)),
+        Answer("L2 training with λ = 2/(C·n) (the ½ forgotten)", {"train_l2_logistic_regression": '\ndef train_l2_logistic_regression(X, y, C=1.0, lr=1.0, n_steps=5000):\n    if not C > 0:\n        raise ValueError("C")\n    X = np.asarray(X, dtype=np.float64)\n    lam = 2.0 / (C * len(X))\n    w, b = np.zeros(X.shape[1]), 0.0\n    for _ in range(n_steps):\n        g = bce_with_logits_grad(y, X @ w + b)\n        w = w - lr * (lam * w + X.T @ g)\n        b = b - lr * float(np.sum(g))\n    return w, b\n'},
+               caught_by=("test_l2_training_matches_sklearn",)),
+        Answer("L2 training without the C check", {"train_l2_logistic_regression": '\ndef train_l2_logistic_regression(X, y, C=1.0, lr=1.0, n_steps=5000):\n    X = np.asarray(X, dtype=np.float64)\n    lam = 1.0 / (C * len(X)) if C else 0.0\n    w, b = np.zeros(X.shape[1]), 0.0\n    for _ in range(n_steps):\n        g = bce_with_logits_grad(y, X @ w + b)\n        w = w - lr * (lam * w + X.T @ g)\n        b = b - lr * float(np.sum(g))\n    return w, b\n'},
+               caught_by=("test_l2_training_matches_sklearn",)),
+        Answer("L2 training jumps to scikit-learn's solution", {"train_l2_logistic_regression": '''
+def train_l2_logistic_regression(X, y, C=1.0, lr=1.0, n_steps=5000):
+    from sklearn.linear_model import LogisticRegression
+    if not C > 0:
+        raise ValueError("C")
+    model = LogisticRegression(C=C, tol=1e-12, max_iter=10000).fit(X, y)
+    return model.coef_.ravel(), float(model.intercept_[0])
+'''}, caught_by=("test_l2_training_matches_sklearn",)),
     ],
     right_answers=[
         Answer("np.logaddexp everywhere", {
