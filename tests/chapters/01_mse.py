@@ -109,6 +109,34 @@ def train_linear_regression(X, y, lr=0.1, n_steps=500):
     theta, *_ = np.linalg.lstsq(A, y, rcond=None)
     return theta[:-1], float(theta[-1])
 '''}, caught_by=("test_training_reaches_least_squares",)),
+        Answer("gradient without the empty-array check", {"mse_grad": '''
+def mse_grad(y_true, y_pred):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.shape != y_pred.shape:
+        raise ValueError("모양이 다릅니다")
+    return 2.0 * (y_pred - y_true) / max(y_true.size, 1)
+'''}, why="an empty batch silently gives an empty gradient", caught_by=("test_mse_grad_errors",)),
+        Answer("loss reshapes the prediction when the sizes match", {"mse_loss": '''
+def mse_loss(y_true, y_pred):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.size != y_pred.size or y_true.size == 0:
+        raise ValueError("크기가 다릅니다")
+    return float(np.mean((y_pred.reshape(y_true.shape) - y_true) ** 2))
+'''}, why="a 'friendly' reshape hides the (n,1)-vs-(n,) bug the check is there to catch",
+               caught_by=("test_mse_loss_errors",)),
+        Answer("training updates b with the gradient at the new w", {"train_linear_regression": '''
+def train_linear_regression(X, y, lr=0.1, n_steps=500):
+    w, b = np.zeros(X.shape[1]), 0.0
+    for _ in range(n_steps):
+        grad_w, _ = linear_regression_grads(X, y, w, b)
+        w = w - lr * grad_w
+        _, grad_b = linear_regression_grads(X, y, w, b)
+        b = b - lr * grad_b
+    return w, b
+'''}, why="it still converges to least squares, but it is not the gradient step the task defines",
+               caught_by=("test_training_reaches_least_squares",)),
         Answer("training ascends the gradient", {"train_linear_regression": '''
 def train_linear_regression(X, y, lr=0.1, n_steps=500):
     w, b = np.zeros(X.shape[1]), 0.0
