@@ -38,6 +38,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbconvert.writers import FilesWriter
 from traitlets.config import Config, PyFileConfigLoader
 
+from lossbook.grading.limits import ExecutionLimits
 from lossbook.grading.sandbox import SandboxKernelManager
 from lossbook.notebooks import ROOT, is_autograded_test, nbgrader_meta
 
@@ -73,14 +74,26 @@ def course_config(out, db_url, assignment, timeout=None, sandbox=True):
     return config
 
 
+def public_db_url(url):
+    """The gradebook URL without its password, for files in the output folder (mode 0644):
+    user, host and database stay; libpq then reads the password from PGPASSWORD or ~/.pgpass."""
+    from sqlalchemy.engine import make_url
+    try:
+        parsed = make_url(url)
+    except Exception:   # noqa: BLE001 - not a URL sqlalchemy reads: nbgrader could not use it either
+        return url
+    return parsed._replace(password=None).render_as_string(hide_password=False) if parsed.password else url
+
+
 def write_course_config(out, config):
     """nbgrader_config.py in `out`, so that `nbgrader formgrader` (and any nbgrader command)
-    run there use the same folders and gradebook."""
+    run there use the same folders and gradebook. The gradebook URL is written without its
+    password (public_db_url): formgrader there needs PGPASSWORD or ~/.pgpass."""
     cd = config.CourseDirectory
     text = (f"# Written by `lossbook grade`: the nbgrader settings of this grading folder.\n"
             f"c = get_config()  # noqa: F821\n"
             f"c.CourseDirectory.course_id = {cd.course_id!r}\n"
-            f"c.CourseDirectory.db_url = {cd.db_url!r}\n"
+            f"c.CourseDirectory.db_url = {public_db_url(cd.db_url)!r}\n"
             + "".join(f"c.CourseDirectory.{k}_directory = {k!r}\n"
                       for k in ("source", "release", "submitted", "autograded", "feedback"))
             + f"c.Execute.timeout = {int(config.Execute.timeout)}\n")
@@ -223,7 +236,7 @@ def error_output(ename, message):
     return NotebookNode(output_type="error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
 
-class SafeExecute(Execute):
+class SafeExecute(ExecutionLimits, Execute):
     """nbgrader's Execute with the sandboxed kernel; a dead kernel fails the remaining
     cells (0 points for their tests) instead of aborting the student's grading."""
 
@@ -396,7 +409,8 @@ def grade_student(out, config, assignment, student_id, release, problems):
             if executor.timed_out:
                 result.problems.append(
                     f"셀이 {executor.timeout}초 안에 끝나지 않아 중단했습니다(무한 루프?): {', '.join(executor.timed_out)}")
-            if executor.kernel_died:
+            result.problems += [p for p in executor.limit_problems if p not in result.problems]
+            if executor.kernel_died and not executor.limit_killed:
                 result.problems.append("실행 중에 커널이 종료되었습니다(os._exit, exit() 등). 그 뒤의 셀은 0점입니다.")
     if not has_notebook or not (out / "autograded" / student_id / assignment).is_dir():
         with gradebook_lock(out):

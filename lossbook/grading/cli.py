@@ -144,7 +144,7 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
         files, problems, rejected = autograde.normalize(sub.files, release)
         digest = _digest(sub.files, sub.timestamp)
         previous = known.get(sub.student_id, {})
-        if force or students or previous.get("hash") != digest or previous.get("db") != db_url:
+        if force or students or previous.get("hash") != digest or previous.get("db") != autograde.public_db_url(db_url):
             _stage(out, assignment, sub.student_id, files, sub.timestamp, rejected)
             todo.append((sub.student_id, problems, digest))
 
@@ -154,7 +154,7 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
                file=sys.stderr)
 
     def done(result, digest):
-        known[result.student_id] = {"hash": digest, "db": db_url, "problems": result.problems,
+        known[result.student_id] = {"hash": digest, "db": autograde.public_db_url(db_url), "problems": result.problems,
                                     "score": result.score, "max_score": result.max_score}
         autograde.save_json(state_path, state)
         results.append(result)
