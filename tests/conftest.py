@@ -1,9 +1,13 @@
 """Shared fixtures: the chapters (every folder of solutions/) and their test data, the built
 book, and the browser."""
 
+import contextlib
 import importlib.util
 import os
+import subprocess
 import sys
+import time
+import urllib.request
 from functools import lru_cache
 from pathlib import Path
 
@@ -100,3 +104,48 @@ def browser():
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         yield browser
         browser.close()
+
+
+# --- A JupyterLab server on localhost (test_jupyterlab: Validate; test_grade_hostile_class: formgrader).
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def jupyterlab_server(root, token, log_path, extra_args=()):
+    """JupyterLab (with the nbgrader extensions of this environment) serving and started in
+    `root`, with config, runtime and settings folders of its own; yields its base URL."""
+    port = free_port()
+    home = Path(root) / ".jupyter-home"
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("MPLBACKEND", None)
+    log = open(log_path, "w")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+         "--ServerApp.allow_root=True", *extra_args],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("JupyterLab did not start:\n" + Path(log_path).read_text()[-3000:])
+                time.sleep(0.5)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()

@@ -4,19 +4,13 @@ button. The model answers pass; the untouched student version fails, and the dia
 Korean what is missing: the test cells' one-line Korean docstrings and the course's Korean
 assertion messages (nbgrader's own dialog text is English)."""
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import CHAPTERS, needs_chromium
+from conftest import CHAPTERS, jupyterlab_server, needs_chromium
 from lossbook import notebooks
 
 pytestmark = [
@@ -28,12 +22,6 @@ pytestmark = [
 # whose student version exists.
 CHAPTER = next((c for c in CHAPTERS if notebooks.assignment_notebook(c).exists()), None)
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -48,37 +36,9 @@ def lab(tmp_path_factory):
     for folder, nb in (("student", release), ("solved", notebooks.model_submission(release, source))):
         (root / folder).mkdir()
         nbformat.write(nb, str(root / folder / f"{CHAPTER}.ipynb"))
-    port, token = free_port(), "lossbook-test"
-    home = root / ".jupyter-home"
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    env.pop("MPLBACKEND", None)
-    log = open(root / "lab.log", "w")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-         "--LabApp.news_url=None", "--ServerApp.allow_root=True"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("JupyterLab did not start:\n" + (root / "lab.log").read_text()[-3000:])
-                time.sleep(0.5)
+    token = "lossbook-test"
+    with jupyterlab_server(root, token, root / "lab.log", ["--LabApp.expose_app_in_browser=True"]) as base:
         yield base, token, root
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def run_all_and_validate(browser, lab, folder):

@@ -39,7 +39,9 @@ from nbconvert.writers import FilesWriter
 from traitlets.config import Config, PyFileConfigLoader
 
 from lossbook.grading.limits import ExecutionLimits
+from lossbook.grading import intake, safehtml
 from lossbook.grading.sandbox import SandboxKernelManager
+from lossbook.grading.submissions import shown
 from lossbook.notebooks import ROOT, is_autograded_test, nbgrader_meta
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -69,6 +71,8 @@ def course_config(out, db_url, assignment, timeout=None, sandbox=True):
     c.Execute.shutdown_kernel = "immediate"   # the student's kernel has nothing to save
     c.HTMLExporter.template_name = "feedback_ko"
     c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
+    for key, value in safehtml.HTML_CONFIG.items():   # student HTML inert in the feedback
+        setattr(c.HTMLExporter, key, value)
     c.Application.log_level = "ERROR"
     config.merge(c)
     return config
@@ -96,7 +100,9 @@ def write_course_config(out, config):
             f"c.CourseDirectory.db_url = {public_db_url(cd.db_url)!r}\n"
             + "".join(f"c.CourseDirectory.{k}_directory = {k!r}\n"
                       for k in ("source", "release", "submitted", "autograded", "feedback"))
-            + f"c.Execute.timeout = {int(config.Execute.timeout)}\n")
+            + f"c.Execute.timeout = {int(config.Execute.timeout)}\n"
+            + "".join(f"c.HTMLExporter.{k} = {v!r}  # student HTML inert in formgrader\n"
+                      for k, v in safehtml.HTML_CONFIG.items()))
     (Path(out) / "nbgrader_config.py").write_text(text, encoding="utf-8")
 
 
@@ -170,27 +176,32 @@ def normalize(files, release):
     Returns (files to grade, problems in Korean, rejected files)."""
     files = dict(files)
     problems, rejected = [], {}
+    parsed = {}   # intake.read_notebook: BOM, nbformat 3, broken nbgrader metadata, copied cells
     for name in [n for n in files if n.endswith(".ipynb")]:
+        only = next(iter(release.values())) if len(release) == 1 else nbformat.v4.new_notebook()
         try:
-            nb = nbformat.reads(files[name].decode("utf-8"), as_version=4)
-            nbformat.validate(nb)
-        except Exception as error:   # noqa: BLE001 - any unreadable file is the student's problem
+            parsed[name], notes = intake.read_notebook(files[name], shown(name), release.get(name, only))
+        except intake.Unreadable as error:
             rejected[name] = files.pop(name)
-            problems.append(f"{name}: 노트북(JSON) 형식이 아니어서 읽을 수 없습니다 ({type(error).__name__}). 이 노트북은 0점입니다.")
+            problems.append(str(error))
+            continue
+        problems += notes
+        files[name] = nbformat.writes(parsed[name]).encode("utf-8")
     expected = set(release)
     extra = sorted(n for n in files if n.endswith(".ipynb") and n not in expected)
     missing = sorted(expected - set(files))
     if len(missing) == 1 and len(extra) == 1:
         files[missing[0]] = files.pop(extra[0])
-        problems.append(f"노트북 이름이 '{extra[0]}'입니다. '{missing[0]}'로 바꿔 채점했습니다.")
+        parsed[missing[0]] = parsed.pop(extra[0])
+        problems.append(f"노트북 이름이 '{shown(extra[0])}'입니다. '{missing[0]}'로 바꿔 채점했습니다.")
         missing, extra = [], []
     for name in [n for n in missing if n not in rejected]:
         problems.append(f"{name}을(를) 제출하지 않았습니다(또는 읽을 수 없습니다). 이 노트북은 0점입니다.")
     for name in extra:
-        problems.append(f"과제에 없는 노트북 '{name}'은(는) 채점하지 않았습니다.")
+        problems.append(f"과제에 없는 노트북 '{shown(name)}'은(는) 채점하지 않았습니다.")
     for name, release_nb in release.items():
-        if name in files:
-            problems += locked_cell_changes(nbformat.reads(files[name].decode("utf-8"), as_version=4), release_nb, name)
+        if name in parsed:
+            problems += locked_cell_changes(parsed[name], release_nb, name)
     return files, problems, rejected
 
 

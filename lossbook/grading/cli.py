@@ -12,16 +12,20 @@ import logging
 import os
 import shutil
 import sys
+import signal
+import tempfile
 import time
+import traceback
 import warnings
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
 from multiprocessing import get_context
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from tqdm import tqdm
 
 from lossbook.grading import autograde, report, sandbox
-from lossbook.grading.submissions import LMS_PATTERN, SubmissionError, read_submissions
+from lossbook.grading.submissions import LMS_PATTERN, SubmissionError, normalize_id, read_submissions, shown
 from lossbook.maintain import ENV_BIN
 from lossbook.notebooks import ROOT, chapter_ids
 
@@ -75,16 +79,160 @@ def _worker_init(out, db_url, assignment, timeout, use_sandbox, release):
                    config=autograde.course_config(out, db_url, assignment, timeout, use_sandbox))
 
 
-def _worker_grade(item):
-    student_id, problems = item
+WORKER_LOST = ("채점 중 작업 프로세스가 종료되었습니다(메모리 부족으로 운영체제가 끝냈거나 강제 종료됨). "
+               "이 학생은 채점하지 못해 0점으로 두었습니다. `--student {sid}`로 다시 채점할 수 있습니다.")
+
+
+def grade_one(out, config, assignment, student_id, release, problems):
+    """grade_student, and any error of it is this student's alone (0 points and a note)."""
+    try:
+        return autograde.grade_student(out, config, assignment, student_id, release, problems)
+    except Exception as error:   # noqa: BLE001 - one student never stops the class
+        note = f"채점 중 예상하지 못한 오류가 났습니다({type(error).__name__}: {shown(error)[:200]}). 이 학생은 0점입니다."
+        return _zero_result(out, config, assignment, student_id, list(problems) + [note])
+
+
+def _zero_result(out, config, assignment, student_id, problems):
+    """A student whose grading did not finish: no partial outputs, 0 points in the gradebook."""
+    for kind in ("autograded", "feedback"):
+        shutil.rmtree(Path(out) / kind / student_id / assignment, ignore_errors=True)
+    result = autograde.StudentResult(student_id, problems=problems, graded=False)
+    result.retry = True
+    try:
+        with autograde.gradebook_lock(out):
+            autograde.zero_grades(config, assignment, student_id)
+        result.score, result.max_score = autograde.submission_score(config, assignment, student_id)
+    except Exception as error:   # noqa: BLE001
+        result.problems.append(f"gradebook에 0점을 적지 못했습니다({type(error).__name__}).")
+    return result
+
+
+def _worker_main(conn, run_tmp, initargs):
+    """One worker: grades the students it is sent, one at a time, until it gets None. Its
+    kernels' temporary folders live in RUN_TMP/w<pid>, which the parent removes if it dies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
+    own = Path(run_tmp) / f"w{os.getpid()}"
+    own.mkdir()
+    os.environ["LOSSBOOK_TMPDIR"] = str(own)
+    try:
+        _worker_init(*initargs)
+    except Exception:   # noqa: BLE001 - reported by the parent for the whole run
+        conn.send(("init_error", traceback.format_exc()))
+        return
+    conn.send(("ready", None))
     w = _WORKER
-    return autograde.grade_student(w["out"], w["config"], w["assignment"], student_id, w["release"], problems)
+    while True:
+        try:
+            item = conn.recv()
+        except EOFError:
+            return
+        if item is None:
+            return
+        student_id, problems = item
+        conn.send(("result", grade_one(w["out"], w["config"], w["assignment"], student_id, w["release"], problems)))
+
+
+ACTIVE = {}   # worker pid -> the student it is grading (for monitoring; tests kill a worker with it)
+
+
+class WorkerPool:
+    """N worker processes, one student each at a time. A worker that dies (the OOM killer,
+    SIGKILL) costs only the student it was grading: that student is marked, the worker's
+    temporary folders removed, a new worker started, and the others graded as usual."""
+
+    def __init__(self, ctx, jobs, run_tmp, initargs):
+        self.ctx, self.jobs, self.run_tmp, self.initargs = ctx, jobs, run_tmp, initargs
+        self.workers = []
+        self.failed_starts = 0
+
+    def _start(self):
+        ours, theirs = self.ctx.Pipe()
+        process = self.ctx.Process(target=_worker_main, args=(theirs, self.run_tmp, self.initargs), daemon=True)
+        process.start()
+        theirs.close()
+        worker = {"process": process, "conn": ours, "item": None, "ready": False}
+        self.workers.append(worker)
+        return worker
+
+    def _retire(self, worker):
+        self.workers.remove(worker)
+        ACTIVE.pop(worker["process"].pid, None)
+        worker["conn"].close()
+        worker["process"].join(timeout=5)
+        shutil.rmtree(Path(self.run_tmp) / f"w{worker['process'].pid}", ignore_errors=True)
+
+    def run(self, items, lost):
+        """Yields a result per item ((student_id, problems)); `lost(item)` makes the result of
+        a student whose worker died."""
+        queue = deque(items)
+        for _ in range(min(self.jobs, len(queue))):
+            self._start()
+        try:
+            while queue or any(w["item"] for w in self.workers):
+                for worker in list(self.workers):
+                    if worker["ready"] and worker["item"] is None and queue:
+                        try:
+                            worker["conn"].send(queue[0])
+                        except OSError:   # it died while idle: the student goes to a new worker
+                            self._retire(worker)
+                            self._start()
+                            continue
+                        worker["item"] = queue.popleft()
+                        ACTIVE[worker["process"].pid] = worker["item"][0]
+                busy = [w for w in self.workers if w["item"] or not w["ready"]]
+                if not busy:
+                    break
+                ready = wait([w["conn"] for w in busy] + [w["process"].sentinel for w in busy])
+                for worker in busy:
+                    if worker["conn"] not in ready and worker["process"].sentinel not in ready:
+                        continue
+                    message = None
+                    try:
+                        if worker["conn"].poll():
+                            message = worker["conn"].recv()
+                    except (EOFError, OSError):
+                        message = None
+                    if message is None:
+                        if worker["process"].is_alive():
+                            continue
+                        item = worker["item"]
+                        self._retire(worker)
+                        if item is not None:
+                            yield lost(item)
+                        elif not worker["ready"]:
+                            self.failed_starts += 1
+                            if self.failed_starts >= 3:
+                                raise GradingError(f"채점 작업 프로세스를 시작하지 못했습니다(종료 코드 "
+                                                   f"{worker['process'].exitcode}).")
+                        if queue and len(self.workers) < self.jobs:
+                            self._start()
+                        continue
+                    kind, payload = message
+                    if kind == "init_error":
+                        raise GradingError(f"채점 작업 프로세스를 준비하지 못했습니다:\n{payload}")
+                    if kind == "ready":
+                        worker["ready"] = True
+                    elif kind == "result":
+                        worker["item"] = None
+                        ACTIVE.pop(worker["process"].pid, None)
+                        yield payload
+        finally:
+            for worker in list(self.workers):
+                try:
+                    worker["conn"].send(None)
+                except OSError:
+                    pass
+            for worker in list(self.workers):
+                worker["process"].join(timeout=10)
+                if worker["process"].is_alive():
+                    worker["process"].kill()
+                self._retire(worker)
 
 
 def _digest(files, timestamp):
-    h = hashlib.sha256((timestamp or "").encode())
+    h = hashlib.sha256((timestamp or "").encode("utf-8", "surrogateescape"))
     for name in sorted(files):
-        h.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+        h.update(name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(files[name]).digest())
     return h.hexdigest()
 
 
@@ -97,12 +245,30 @@ def _stage(out, assignment, student_id, files, timestamp, rejected):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(data)
     if timestamp:
-        (folder / "timestamp.txt").write_text(timestamp)
+        (folder / "timestamp.txt").write_text(timestamp, encoding="utf-8")
     keep = Path(out) / "rejected" / student_id / assignment
     shutil.rmtree(keep, ignore_errors=True)
     for name, data in rejected.items():
-        keep.mkdir(parents=True, exist_ok=True)
+        (keep / name).parent.mkdir(parents=True, exist_ok=True)
         (keep / name).write_bytes(data)
+
+
+def _prepare_student(out, assignment, sub, release):
+    """normalize + stage one student; any failure is noted for that student, who is then
+    graded with what could be staged (nothing: 0 points)."""
+    try:
+        files, problems, rejected = autograde.normalize(sub.files, release)
+    except Exception as error:   # noqa: BLE001 - one student never stops the class
+        files, rejected = {}, dict(sub.files)
+        problems = [f"제출물을 확인하다가 오류가 났습니다({type(error).__name__}). 이 학생은 0점입니다."]
+    problems = list(sub.problems) + problems
+    try:
+        _stage(out, assignment, sub.student_id, files, sub.timestamp, rejected)
+    except Exception as error:   # noqa: BLE001
+        problems.append(f"제출물을 채점 폴더로 옮기지 못했습니다({type(error).__name__}). 이 학생은 0점입니다.")
+        shutil.rmtree(Path(out) / "submitted" / sub.student_id / assignment, ignore_errors=True)
+        (Path(out) / "submitted" / sub.student_id / assignment).mkdir(parents=True, exist_ok=True)
+    return problems
 
 
 def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, pattern=LMS_PATTERN,
@@ -116,6 +282,7 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
     except SubmissionError as error:
         raise GradingError(str(error)) from None
     if students:
+        students = {normalize_id(s)[0] for s in students}
         unknown = sorted(set(students) - {s.student_id for s in subs})
         if unknown:
             raise GradingError(f"제출물에 없는 학생입니다: {', '.join(unknown)}")
@@ -137,15 +304,20 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
     release = autograde.prepare_course(out, config, assignment, Path(source_root) / "solutions" / assignment)
 
     state_path = out / STATE
-    state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}
+    except ValueError:
+        state = {}
     known = state.setdefault(assignment, {})
+    ungraded = {s.student_id: s.problems for s in subs if not s.gradable}
     todo = []
     for sub in subs:
-        files, problems, rejected = autograde.normalize(sub.files, release)
+        if not sub.gradable:
+            continue
         digest = _digest(sub.files, sub.timestamp)
         previous = known.get(sub.student_id, {})
         if force or students or previous.get("hash") != digest or previous.get("db") != autograde.public_db_url(db_url):
-            _stage(out, assignment, sub.student_id, files, sub.timestamp, rejected)
+            problems = _prepare_student(out, assignment, sub, release)
             todo.append((sub.student_id, problems, digest))
 
     results = []
@@ -154,30 +326,49 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
                file=sys.stderr)
 
     def done(result, digest):
-        known[result.student_id] = {"hash": digest, "db": autograde.public_db_url(db_url), "problems": result.problems,
+        # a student whose grading did not finish is graded again next time (no hash kept)
+        known[result.student_id] = {"hash": None if getattr(result, "retry", False) else digest,
+                                    "db": autograde.public_db_url(db_url), "problems": result.problems,
                                     "score": result.score, "max_score": result.max_score}
         autograde.save_json(state_path, state)
         results.append(result)
         bar.update(1)
 
     digests = {sid: digest for sid, _, digest in todo}
-    if jobs == 1 or len(todo) <= 1:
-        for sid, problems, digest in todo:
-            done(autograde.grade_student(out, config, assignment, sid, release, problems), digest)
-    else:
-        ctx = _start_forkserver()
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                                 initargs=(out, db_url, assignment, timeout, use_sandbox, release)) as pool:
-            for result in pool.map(_worker_grade, [(sid, problems) for sid, problems, _ in todo]):
+    # every kernel's runtime and working folder of this run lives under run_tmp, removed at the
+    # end whatever happens (a worker killed by the OOM killer cannot clean up after itself)
+    run_tmp = tempfile.mkdtemp(prefix="lbk-run-", dir="/tmp")
+    saved_tmp = os.environ.get("LOSSBOOK_TMPDIR")
+    try:
+        if jobs == 1 or len(todo) <= 1:
+            os.environ["LOSSBOOK_TMPDIR"] = run_tmp
+            for sid, problems, digest in todo:
+                done(grade_one(out, config, assignment, sid, release, problems), digest)
+        else:
+            pool = WorkerPool(_start_forkserver(), jobs, run_tmp, (out, db_url, assignment, timeout, use_sandbox, release))
+
+            def lost(item):
+                sid, problems = item
+                return _zero_result(out, config, assignment, sid, list(problems) + [WORKER_LOST.format(sid=sid)])
+
+            for result in pool.run([(sid, problems) for sid, problems, _ in todo], lost):
                 done(result, digests[result.student_id])
-    bar.close()
+    finally:
+        if saved_tmp is None:
+            os.environ.pop("LOSSBOOK_TMPDIR", None)
+        else:
+            os.environ["LOSSBOOK_TMPDIR"] = saved_tmp
+        shutil.rmtree(run_tmp, ignore_errors=True)
+        bar.close()
 
     problems = {sid: info.get("problems", []) for sid, info in known.items()}
-    rows, questions = report.write_report(out, db_url, assignment, problems)
+    rows, questions = report.write_report(out, db_url, assignment, problems, ungraded=ungraded,
+                                          warnings=subs.warnings)
+    problems.update(ungraded)
     return {"assignment": assignment, "out": str(out), "db": db_url, "graded": [r.student_id for r in results],
-            "skipped": sorted(set(problems) - {r.student_id for r in results}), "results": results,
-            "rows": rows, "questions": questions, "problems": problems,
-            "seconds": time.perf_counter() - started}
+            "skipped": sorted(set(known) - {r.student_id for r in results}), "results": results,
+            "rows": rows, "questions": questions, "problems": problems, "ungraded": sorted(ungraded),
+            "warnings": subs.warnings, "seconds": time.perf_counter() - started}
 
 
 def main(argv=None):
@@ -207,11 +398,13 @@ def main(argv=None):
     rows = summary["rows"]
     print(f"{summary['assignment']}: 학생 {len(rows)}명, 이번에 채점 {len(summary['graded'])}명, "
           f"바뀌지 않아 건너뜀 {len(summary['skipped'])}명 ({summary['seconds']:.1f}초)")
+    for note in summary["warnings"]:
+        print(f"주의: {note}")
     flagged = {k: v for k, v in summary["problems"].items() if v}
     if flagged:
         print(f"문제가 있었던 학생 {len(flagged)}명 (자세한 내용: report.md):")
         for sid, msgs in sorted(flagged.items()):
-            print(f"  {sid}: {msgs[0]}" + (f" 외 {len(msgs) - 1}건" if len(msgs) > 1 else ""))
+            print(f"  {shown(sid)}: {shown(msgs[0])}" + (f" 외 {len(msgs) - 1}건" if len(msgs) > 1 else ""))
     out = Path(summary["out"])
     try:   # as the instructor typed it: relative to the current folder when inside it
         out = out.relative_to(Path.cwd().resolve())

@@ -49,10 +49,48 @@ def _fmt(x):
     return f"{x:g}"
 
 
-def write_report(out, db_url, assignment, problems):
-    """Writes grades.csv, report.md and score_histogram.png into `out`; returns the rows."""
+def csv_safe(value):
+    """A text field that a spreadsheet will not run as a formula (CSV injection): a leading
+    '=', '+', '-', '@', tab or carriage return gets a leading apostrophe."""
+    value = str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def md_safe(text):
+    """Student-controlled text (ids, file names) in report.md: no raw HTML, no table breaks."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def _max_scores(db_url, assignment):
+    """(max_score, max_auto, max_manual) of the assignment, for students with no submission."""
+    with Gradebook(db_url, "lossbook") as gb:
+        try:
+            a = gb.find_assignment(assignment)
+        except MissingEntry:
+            return 0.0, 0.0, 0.0
+        auto = manual = 0.0
+        for nb in a.notebooks:
+            for cell in nb.grade_cells:
+                if cell.cell_type == "markdown":
+                    manual += float(cell.max_score)
+                else:
+                    auto += float(cell.max_score)
+        return auto + manual, auto, manual
+
+
+def write_report(out, db_url, assignment, problems, ungraded=None, warnings=()):
+    """Writes grades.csv, report.md and score_histogram.png into `out`; returns the rows.
+    `ungraded`: {shown id: problems} of students whose id could not be used (a row each, 0
+    points); `warnings`: notes about the input that belong to no student."""
     out = Path(out)
     rows, questions = collect(db_url, assignment)
+    if ungraded:
+        top, auto, manual = _max_scores(db_url, assignment)
+        for sid in sorted(ungraded):
+            rows.append({"student_id": sid, "score": 0.0, "max_score": top, "auto_score": 0.0,
+                         "max_auto_score": auto, "manual_score": 0.0, "max_manual_score": manual,
+                         "needs_manual_grade": False})
+        problems = {**problems, **ungraded}
     for row in rows:
         row["problems"] = " / ".join(problems.get(row["student_id"], []))
     tmp = out / "grades.csv.tmp"
@@ -60,7 +98,8 @@ def write_report(out, db_url, assignment, problems):
         writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: (_fmt(v) if isinstance(v, float) else v) for k, v in row.items()})
+            writer.writerow({k: (_fmt(v) if isinstance(v, float) else csv_safe(v) if isinstance(v, str) else v)
+                             for k, v in row.items()})
     tmp.replace(out / "grades.csv")
     histogram(rows, out / "score_histogram.png", assignment)
 
@@ -73,18 +112,20 @@ def write_report(out, db_url, assignment, problems):
         kind = "자동" if q["kind"] == "auto" else "수동(formgrader)"
         lines.append(f"| {q['notebook']} | {q['question']} | {kind} | "
                      f"{'-' if mean is None else f'{mean:.2f}'} | {_fmt(q['max_score'])} | {len(q['scores'])} |")
+    if warnings:
+        lines += ["", "## 제출물 전체에 대한 주의", ""] + [f"- {md_safe(w)}" for w in warnings]
     lines += ["", "## 채점 중 문제가 있었던 학생", ""]
     flagged = [(sid, msgs) for sid, msgs in sorted(problems.items()) if msgs]
     if not flagged:
         lines.append("없음.")
     for sid, msgs in flagged:
-        lines.append(f"- **{sid}**")
-        lines += [f"  - {m}" for m in msgs]
+        lines.append(f"- **{md_safe(sid)}**")
+        lines += [f"  - {md_safe(m)}" for m in msgs]
     waiting = [r["student_id"] for r in rows if r["needs_manual_grade"]]
     if waiting:
         lines += ["", f"## 수동 채점이 남은 학생 ({len(waiting)}명)", "",
                   "`nbgrader formgrader`로 서술형 답을 채점한 뒤 `lossbook grade`를 다시 실행하면 "
-                  "`grades.csv`에 수동 점수가 들어갑니다.", "", ", ".join(waiting)]
+                  "`grades.csv`에 수동 점수가 들어갑니다.", "", ", ".join(md_safe(w) for w in waiting)]
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return rows, questions
 
