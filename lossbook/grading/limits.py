@@ -15,6 +15,7 @@ them: nbgrader_config.py ("Limits per student").
 """
 
 import asyncio
+import atexit
 import os
 import re
 import signal
@@ -72,6 +73,27 @@ def _controller_root(name):
     return None
 
 
+_LIVE = set()      # groups of this process, removed at exit if a kernel was never shut down
+_SWEPT = set()     # controller roots already swept for groups of processes that are gone
+
+
+def _sweep(root):
+    """Remove the empty groups left by grading processes that died (a killed worker)."""
+    if root in _SWEPT:
+        return
+    _SWEPT.add(root)
+    for path in root.glob("lbk-*-*"):
+        pid = path.name.split("-")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            _rmdir(path)
+
+
+@atexit.register
+def _remove_live():
+    for group in list(_LIVE):
+        group.remove()
+
+
 class SandboxGroup:
     """The cgroups of one sandbox: `pids.max` (processes and threads together) and the memory
     limit (all its processes' memory and its tmpfs files together). Either may be missing when
@@ -95,6 +117,7 @@ class SandboxGroup:
                 root = _controller_root("cpu")   # cgroup v2: cpu.stat
             if root is None:
                 continue
+            _sweep(root)
             path = root / name
             try:
                 path.mkdir(exist_ok=True)
@@ -113,7 +136,10 @@ class SandboxGroup:
                 continue
             group.paths[controller] = path
             group.limits[controller] = limit
-        return group if group.paths else None
+        if group.paths:
+            _LIVE.add(group)
+            return group
+        return None
 
     def has(self, controller):
         return controller in self.paths
@@ -166,6 +192,7 @@ class SandboxGroup:
                     pass
 
     def remove(self):
+        _LIVE.discard(self)
         for path in self.paths.values():
             for _ in range(40):   # the killed processes take a moment to leave
                 if _rmdir(path):
