@@ -247,6 +247,37 @@ def train_logistic_regression(X, y, lr=1.0, n_steps=500):
     return w, b
 '''}, why="a different loss has a different minimiser (and is not the Bernoulli MLE)",
             caught_by=("test_training_reaches_mle",)),
+        Answer("bce_with_logits without the NaN check", {"bce_with_logits": '''
+def bce_with_logits(y_true, logits):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    z = np.asarray(logits, dtype=np.float64)
+    if y_true.shape != z.shape or y_true.size == 0:
+        raise ValueError("모양")
+    if not np.all((y_true == 0) | (y_true == 1)):
+        raise ValueError("레이블")
+    return float(np.mean(np.maximum(z, 0) - y_true * z + np.log1p(np.exp(-np.abs(z)))))
+'''}, why="a NaN logit silently turns the batch loss into NaN", caught_by=("test_bce_with_logits_errors",)),
+        Answer("gradient without the label check", {"bce_with_logits_grad": '''
+def bce_with_logits_grad(y_true, logits):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    z = np.asarray(logits, dtype=np.float64)
+    if y_true.shape != z.shape or y_true.size == 0:
+        raise ValueError("모양")
+    return (sigmoid(z) - y_true) / y_true.size
+'''}, why="±1 labels give a gradient that pushes the negatives the wrong way", caught_by=("test_bce_with_logits_grad_errors",)),
+        Answer("bce_loss without the eps range check", {"bce_loss": '''
+def bce_loss(y_true, p_pred, eps=1e-7):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    p = np.asarray(p_pred, dtype=np.float64)
+    if y_true.shape != p.shape or y_true.size == 0:
+        raise ValueError("모양")
+    if not np.all((y_true == 0) | (y_true == 1)):
+        raise ValueError("레이블")
+    if not np.all((p >= 0) & (p <= 1)):
+        raise ValueError("확률")
+    p = np.clip(p, eps, 1 - eps)
+    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+'''}, why="eps = 0.7 makes the clip range empty and the loss meaningless", caught_by=("test_bce_loss_errors",)),
         Answer("L2 training with λ = 1/C (sum vs mean forgotten)", {"train_l2_logistic_regression": '\ndef train_l2_logistic_regression(X, y, C=1.0, lr=1.0, n_steps=5000):\n    if not C > 0:\n        raise ValueError("C")\n    X = np.asarray(X, dtype=np.float64)\n    lam = 1.0 / C\n    w, b = np.zeros(X.shape[1]), 0.0\n    for _ in range(n_steps):\n        g = bce_with_logits_grad(y, X @ w + b)\n        w = w - lr * (lam * w + X.T @ g)\n        b = b - lr * float(np.sum(g))\n    return w, b\n'},
                why="λ is n times too large: the weights shrink far below scikit-learn's",
                caught_by=("test_l2_training_matches_sklearn",)),
