@@ -341,6 +341,21 @@ def train_ctr_model(X, y, lr=4.0, n_steps=500, pos_weight=1.0):
         w, b = w - lr * X.T @ g, b - lr * g.sum()
     return w, b
 '''}, caught_by=("test_training_reaches_targets",)),
+        Answer("undo_pos_weight without the probability check", {"undo_pos_weight": '''
+def undo_pos_weight(p_weighted, pos_weight):
+    q = np.asarray(p_weighted, dtype=np.float64)
+    if not pos_weight > 0:
+        raise ValueError("pos_weight")
+    return q / (q + pos_weight * (1 - q))
+'''}, why="p = 1.5 comes back as a 'probability' above 1", caught_by=("test_undo_pos_weight",)),
+        Answer("undo_pos_weight without the pos_weight check", {"undo_pos_weight": '''
+def undo_pos_weight(p_weighted, pos_weight):
+    q = np.asarray(p_weighted, dtype=np.float64)
+    if not np.all((q >= 0) & (q <= 1)):
+        raise ValueError("확률")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return q / (q + pos_weight * (1 - q))
+'''}, why="pos_weight = 0 maps every probability to 1 (and 0 to NaN)", caught_by=("test_undo_pos_weight",)),
         Answer("pos_weight undone by dividing the probability", {"undo_pos_weight": '''
 def undo_pos_weight(p_weighted, pos_weight):
     q = np.asarray(p_weighted, dtype=np.float64)
