@@ -1,51 +1,42 @@
-"""Real nbgrader autograding in a temporary course with a real gradebook: the model
-answers as a submission get full autograded points, the untouched student version gets
-zero without breaking the run."""
+"""Every chapter graded for real, the way the course grades (`lossbook grade`: nbgrader's
+Autograde with the student's kernel sandboxed and the tests on the trusted side): the model
+answers get full autograded points, the untouched student version gets zero without
+breaking the run, and the written answers wait for a person."""
 
-import shutil
+import csv
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
 
 from conftest import CHAPTERS
 from lossbook import notebooks
-from lossbook.maintain import run_tool
+from lossbook.grading import sandbox
+from lossbook.grading.cli import grade
+
+pytestmark = [pytest.mark.grading,
+              pytest.mark.skipif(not sandbox.available(), reason="bubblewrap (bwrap) is not installed")]
 
 
-def nbgrader(course, *args):
-    result = run_tool("nbgrader", *args, "--log-level=WARN", cwd=course, capture_output=True, text=True)
-    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
+def submit(folder, student, chapter, nb):
+    target = folder / student / chapter
+    target.mkdir(parents=True)
+    nbformat.write(nb, str(target / f"{chapter}.ipynb"))
 
 
-def submit(course, student, chapter, nb):
-    folder = course / "submitted" / student / chapter
-    folder.mkdir(parents=True)
-    nbformat.write(nb, str(folder / f"{chapter}.ipynb"))
-
-
-@pytest.mark.grading
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_autograde_model_answers_and_blank_submission(chapter, tmp_path):
-    course = tmp_path
-    shutil.copy(notebooks.ROOT / "nbgrader_config.py", course)
-    shutil.copytree(notebooks.ROOT / "solutions" / chapter, course / "solutions" / chapter)
-    nbgrader(course, "generate_assignment", chapter)
+def test_model_answers_full_marks_and_blank_zero(chapter, tmp_path):
+    release = notebooks.read(notebooks.assignment_notebook(chapter))
+    source = notebooks.read(notebooks.solution_notebook(chapter))
+    submit(tmp_path / "in", "model", chapter, notebooks.model_submission(release, source))
+    submit(tmp_path / "in", "blank", chapter, release)
+    grade(chapter, tmp_path / "in", out=tmp_path / "out", jobs=1, progress=False)
 
-    release = notebooks.read(notebooks.assignment_notebook(chapter, course))
-    source = notebooks.read(notebooks.solution_notebook(chapter, course))
-    submit(course, "model", chapter, notebooks.model_submission(release, source))
-    submit(course, "blank", chapter, release)
-    nbgrader(course, "autograde", chapter)
-
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        model = gradebook.find_submission(chapter, "model")
-        blank = gradebook.find_submission(chapter, "blank")
-        assert model.max_code_score > 0
-        assert model.code_score == model.max_code_score, \
-            f"model answers got {model.code_score}/{model.max_code_score} autograded points"
-        assert blank.code_score == 0, f"the blank student version got {blank.code_score} points"
-        assert blank.max_code_score == model.max_code_score
-        # the written answers wait for a person
-        assert model.needs_manual_grade and model.max_written_score > 0
+    with open(tmp_path / "out" / "grades.csv", encoding="utf-8") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    model, blank = rows["model"], rows["blank"]
+    assert float(model["max_auto_score"]) > 0
+    assert float(model["auto_score"]) == float(model["max_auto_score"]), \
+        f"model answers got {model['auto_score']}/{model['max_auto_score']}: {model['problems']}"
+    assert float(blank["auto_score"]) == 0, f"the blank student version got {blank['auto_score']} points"
+    assert blank["max_auto_score"] == model["max_auto_score"]
+    assert model["needs_manual_grade"] == "True" and float(model["max_manual_score"]) > 0

@@ -14,6 +14,7 @@ one HTML exporter with its compiled templates) is kept per process and reused pe
 """
 
 import contextlib
+import copy
 import fcntl
 import hashlib
 import json
@@ -41,6 +42,7 @@ from traitlets.config import Config, PyFileConfigLoader
 from lossbook.grading.limits import ExecutionLimits
 from lossbook.grading import intake, safehtml
 from lossbook.grading.sandbox import SandboxKernelManager
+from lossbook.grading.test_side import TestSide, course_cells, side_of, student_runtimes
 from lossbook.grading.submissions import shown
 from lossbook.notebooks import ROOT, is_autograded_test, nbgrader_meta
 
@@ -257,6 +259,8 @@ class SafeExecute(ExecutionLimits, Execute):
         self.timings = {"kernel": 0.0, "cells": 0.0, "imports": 0.0}
         self.kernel_died = False
         self.timed_out = []
+        self.test_side = TestSide(self)
+        self._course_cells = {}
 
     async def async_start_new_kernel_client(self):
         start = time.perf_counter()
@@ -276,26 +280,61 @@ class SafeExecute(ExecutionLimits, Execute):
     start_new_kernel = run_sync(async_start_new_kernel)
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
+    def create_kernel_manager(self):
+        """The student's kernel keeps its sockets where the trusted test kernel can reach them."""
+        name = self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
+        self.kernel_name = name
+        self.km = self.kernel_manager_class(kernel_name=name, config=self.config, runtime_parent=student_runtimes())
+        return self.km
+
+    def preprocess(self, nb, resources=None, km=None):
+        try:
+            return super().preprocess(nb, resources, km=km)
+        finally:
+            self.test_side.stop()
+            self.timings["test_side"] = self.test_side.seconds
+            self.timings["test_kernel_start"] = self.test_side.start_seconds
+
+    def _course(self, resources):
+        """The course's cells of this notebook (from its source: hidden tests included)."""
+        key = resources["unique_key"]
+        if key not in self._course_cells:
+            source = resources.get("lossbook_source", {}).get(key + ".ipynb")
+            if source is None:   # fail closed: without the course's own notebook nothing is trusted
+                raise RuntimeError(f"no source notebook for {key}")
+            self._course_cells[key] = course_cells(source)
+        return self._course_cells[key]
+
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
         if self.kernel_died:
             cell.outputs = [error_output(KERNEL_DIED, "앞 셀에서 커널이 종료되어 이 셀은 실행하지 않았습니다.")]
             return cell, resources
+        side = side_of(cell, self._course(resources))
+        if side == "test":   # autograded tests: only on the trusted side
+            self.test_side.run(cell, index)
+            return cell, resources
+        # the student's cells, and the course's other locked cells (set-up, data, training
+        # runs) first in the student's kernel; the latter then again on the trusted side
+        student_cell = copy.deepcopy(cell) if side == "both" else cell
         start = time.perf_counter()
         try:
-            result = super().preprocess_cell(cell, resources, index)
+            super().preprocess_cell(student_cell, resources, index)
         except DeadKernelError:
             self.kernel_died = True
-            cell.outputs.append(error_output(
+            student_cell.outputs.append(error_output(
                 KERNEL_DIED, "이 셀을 실행하다가 커널이 종료되었습니다(os._exit, exit() 등). 이후 셀은 실행하지 않았습니다."))
-            result = cell, resources
         elapsed = time.perf_counter() - start
         self.timings["cells"] += elapsed
         if "import " in cell.source:
             self.timings["imports"] += elapsed
-        if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+        if any(o.get("ename") == "CellTimeoutError" for o in student_cell.outputs):
             self.timed_out.append(nbgrader_meta(cell).get("grade_id") or f"셀 {index + 1}")
+        if side == "both" and not self.kernel_died:
+            self.test_side.run(cell, index)
+        elif side == "both":
+            cell.outputs = student_cell.outputs
         return cell, resources
 
 
@@ -310,7 +349,7 @@ def _locked(cls, out):
 class LossbookAutograde(Autograde):
     def __init__(self, *args, out, release, **kwargs):
         super().__init__(*args, **kwargs)
-        self._out, self._release = out, release
+        self._out, self._release, self._sources = out, release, None
         lock = lambda cls: _locked(cls, out)  # noqa: E731
         # OverwriteKernelspec and OverwriteCells only read the gradebook: no lock
         self.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
@@ -326,6 +365,10 @@ class LossbookAutograde(Autograde):
     def init_single_notebook_resources(self, notebook_filename):
         resources = super().init_single_notebook_resources(notebook_filename)
         resources["lossbook_release"] = self._release
+        if self._sources is None:   # the course's own notebooks, as nbgrader's gradebook has them
+            folder = Path(self.coursedir.root) / self.coursedir.source_directory / self.coursedir.assignment_id
+            self._sources = {p.name: nbformat.read(str(p), as_version=4) for p in folder.glob("*.ipynb")}
+        resources["lossbook_source"] = self._sources
         return resources
 
     def _init_preprocessors(self):

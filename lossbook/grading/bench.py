@@ -1,8 +1,8 @@
 """`make bench`: grading speed for one class (default 40 submissions of 01_mse).
 
 Measured in one run, on the same submissions: plain `nbgrader autograde`, `lossbook grade
---jobs 2` right after it, then `--jobs 1` (sandbox and Korean feedback included), and where the
-time of one submission goes. The machine's load average is printed beside each line: on a
+--jobs 2` right after it, then `--jobs 1` (sandbox, the trusted test-side kernel and Korean
+feedback included), and where the time of one submission goes. The machine's load average is printed beside each line: on a
 shared machine other processes take cores away, and a line measured under more load is slower.
 Usage: python -m lossbook.grading.bench [--n 40] [--assignment 01_mse]
 """
@@ -95,7 +95,8 @@ def main(argv=None):
         return statistics.mean(r.timings.get(key, 0.0) for r in results)
 
     res = summary["results"]
-    total, kernel, cells, imports, feedback = (mean(res, k) for k in ("total", "kernel", "cells", "imports", "feedback"))
+    total, kernel, cells, imports, feedback, tests, test_start = (mean(res, k) for k in (
+        "total", "kernel", "cells", "imports", "feedback", "test_side", "test_kernel_start"))
     sandbox = max(0.0, kernel - mean(bare["results"], "kernel"))
     print(f"\n제출물 하나의 시간 (--jobs 1, 평균 {total:.2f}초)\n")
     print("| 단계 | 초 |")
@@ -104,7 +105,9 @@ def main(argv=None):
     print(f"|  └ 그중 샌드박스(bwrap) 추가분 (샌드박스 없는 커널 시작과의 차이) | {sandbox:.2f} |")
     print(f"| import가 있는 셀 실행 (numpy, lossbook, torch) | {imports:.2f} |")
     print(f"| 나머지 셀 실행 | {cells - imports:.2f} |")
-    print(f"| nbgrader 기록 (gradebook, 셀 복원, 노트북 쓰기) | {total - kernel - cells - feedback:.2f} |")
+    print(f"| 채점 쪽(신뢰하는 커널): 테스트 셀과 잠긴 셀 실행, 학생 쪽 호출 포함 | {tests:.2f} |")
+    print(f"|  └ 그중 채점 쪽 커널 시작 (프로세스마다 한 번, 제출물당 평균) | {test_start:.2f} |")
+    print(f"| nbgrader 기록 (gradebook, 셀 복원, 노트북 쓰기) | {total - kernel - cells - tests - feedback:.2f} |")
     print(f"| 한국어 HTML 피드백 | {feedback:.2f} |")
     wait = mean(summary2["results"], "lock_wait")
     print(f"\n--jobs 2에서 gradebook 쓰기 잠금을 기다린 시간: 제출물당 평균 {wait:.2f}초")

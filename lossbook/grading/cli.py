@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from lossbook.grading import autograde, report, sandbox
+from lossbook.grading import autograde, report, sandbox, test_side
 from lossbook.grading.submissions import LMS_PATTERN, SubmissionError, normalize_id, read_submissions, shown
 from lossbook.maintain import ENV_BIN
 from lossbook.notebooks import ROOT, chapter_ids
@@ -354,6 +354,7 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
             for result in pool.run([(sid, problems) for sid, problems, _ in todo], lost):
                 done(result, digests[result.student_id])
     finally:
+        test_side.end_of_run()   # the trusted kernel kept by this process (--jobs 1) lives in run_tmp
         if saved_tmp is None:
             os.environ.pop("LOSSBOOK_TMPDIR", None)
         else:

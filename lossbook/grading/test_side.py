@@ -2,51 +2,52 @@
 
 `SafeExecute` (autograde.py) runs the student's cells in the student's sandboxed kernel and
 hands every cell that `runs_on` says is the course's own to `TestSide`: a second sandboxed
-kernel that never runs student code. It reaches the student's kernel through its
-connection file (bound into its sandbox) with the plain-data requests of `trusted.py`.
+kernel that never runs student code. It reaches the student's kernel (whose socket folder
+is bound into its sandbox, with the ports and key the grader made) with the plain-data
+requests of `trusted.py`.
 
 Which cells are the course's is decided from the course's source notebook, never from the
 submission's metadata: a cell counts only if its source is exactly that of a locked cell
 of the source (nbgrader's OverwriteCells has put the locked cells back by then).
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 import time
 
 import nbformat
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
-from traitlets import Integer, Unicode
 
 from lossbook.grading import trusted
-from lossbook.grading.sandbox import SandboxKernelManager
+from lossbook.grading.sandbox import SandboxKernelManager, temp_root
 from lossbook.notebooks import nbgrader_meta
 
 
+_PROCESS = {}   # this worker process's trusted kernel and the folder of its students' kernels
+
+
+def student_runtimes():
+    """The folder in which this process's student kernels keep their sockets: the trusted
+    kernel sees it (it is bound into its sandbox), each student kernel only its own subfolder."""
+    folder = _PROCESS.get("runtimes")
+    if folder is None or not os.path.isdir(folder):
+        folder = _PROCESS["runtimes"] = tempfile.mkdtemp(prefix="lbk-rt-", dir=temp_root())
+    return folder
+
+
 class TestSideKernelManager(SandboxKernelManager):
-    """A sandboxed kernel that can reach one student kernel (its runtime folder is bound in)."""
-
-    student_runtime = Unicode("")
-    student_connection = Unicode("")
-    call_timeout = Integer(60)
-
-    def _reach(self):
-        return {"LOSSBOOK_STUDENT_KERNEL": self.student_connection, "LOSSBOOK_CALL_TIMEOUT": str(self.call_timeout)}
+    """A sandboxed kernel that can reach this process's student kernels."""
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        if self.sandbox:   # bind after bwrap's tmpfs /tmp; setenv after its --clearenv
+        if self.sandbox:   # after bwrap's tmpfs /tmp, so that the bind is not hidden by it
             at = cmd.index("--chdir")
-            cmd[at:at] = ["--bind", self.student_runtime, self.student_runtime]
-            at = cmd.index("--clearenv") + 1
-            cmd[at:at] = [arg for key, value in self._reach().items() for arg in ("--setenv", key, value)]
+            cmd[at:at] = ["--bind", student_runtimes(), student_runtimes()]
         return cmd
-
-    async def _async_launch_kernel(self, kernel_cmd, **kw):
-        if not self.sandbox:
-            kw["env"] = {**(kw.get("env") or os.environ), **self._reach()}
-        return await super()._async_launch_kernel(kernel_cmd, **kw)
 
 
 def course_cells(source_nb):
@@ -68,30 +69,44 @@ def side_of(cell, course):
 
 
 class TestSide:
-    """The trusted kernel of one notebook's grading, started on first use."""
+    """The trusted side of one notebook's grading. The kernel is started on first use and kept
+    for the next student of this process (imports done once): between students its namespace
+    is reset and the locked cells run again; a kernel that timed out or failed is replaced."""
 
     def __init__(self, executor):
         self.executor = executor
         self.client = None
         self.died = False
+        self.tainted = False
         self.seconds = 0.0
+        self.start_seconds = 0.0   # starting a new trusted kernel (0 when the kept one was reused)
 
-    def _start(self):
+    def _connect(self):
         ex = self.executor
-        student_km = ex.km
-        km = TestSideKernelManager(config=ex.config, kernel_name=student_km.kernel_name,
-                                   student_runtime=student_km._runtime,
-                                   student_connection=student_km.connection_file,
-                                   call_timeout=max(5, int(ex.timeout or 60) - 3))
-        self.client = NotebookClient(ex.nb, km=km, timeout=ex.timeout, allow_errors=True,
-                                     interrupt_on_timeout=True, error_on_timeout=ex.error_on_timeout,
-                                     kernel_name=student_km.kernel_name, resources=ex.resources,
-                                     shutdown_kernel="immediate", extra_arguments=list(ex.extra_arguments),
-                                     record_timing=False)
-        self.client.start_new_kernel(cwd=ex.resources.get("metadata", {}).get("path") or None)
-        self.client.start_new_kernel_client()
-        self._silent("from lossbook.grading.trusted import install as _lossbook_install, "
-                     "bind as _lossbook_bind\n_lossbook_install()")
+        kept = _PROCESS.pop("kept", None)
+        same_run = kept is not None and getattr(kept, "lossbook_runtimes", None) == student_runtimes()
+        if same_run and kept.km is not None and run_sync(kept.km.is_alive)():
+            self.client = kept
+        else:
+            _shutdown(kept)
+            started = time.perf_counter()
+            km = TestSideKernelManager(config=ex.config, kernel_name=ex.km.kernel_name)
+            self.client = NotebookClient(ex.nb, km=km, timeout=ex.timeout, allow_errors=True,
+                                         interrupt_on_timeout=True, error_on_timeout=ex.error_on_timeout,
+                                         kernel_name=ex.km.kernel_name, resources=ex.resources,
+                                         shutdown_kernel="immediate", extra_arguments=list(ex.extra_arguments),
+                                         record_timing=False)
+            self.client.start_new_kernel(cwd=ex.resources.get("metadata", {}).get("path") or None)
+            self.client.start_new_kernel_client()
+            self.client.lossbook_runtimes = student_runtimes()
+            self.start_seconds = time.perf_counter() - started
+        self.client.nb, self.client.resources, self.client.timeout = ex.nb, ex.resources, ex.timeout
+        timeout = max(5, int(ex.timeout or 60) - 3)   # a hung student call fails before the cell's own timeout
+        self._silent("from lossbook.grading import trusted as _lossbook_trusted\n"
+                     "_lossbook_trusted.uninstall()\n"
+                     "get_ipython().run_line_magic('reset', '-f')\n"
+                     "from lossbook.grading.trusted import bind as _lossbook_bind, install as _lossbook_install\n"
+                     f"_lossbook_install({_connection_info(ex.km)!r}, {timeout}, {ex.km._runtime!r})")
 
     def _silent(self, source):
         """Run the course's own code in the test kernel, outside the notebook."""
@@ -108,11 +123,13 @@ class TestSide:
             if self.died:
                 raise DeadKernelError("test side gone")
             if self.client is None:
-                self._start()
+                self._connect()
             self._silent(f"_lossbook_bind({cell.source!r})")
             self.client.execute_cell(cell, index)
+            if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+                self.tainted = True   # interrupted mid-test: start the next student afresh
         except Exception as error:   # noqa: BLE001 - DeadKernelError, a failed start: this cell fails, grading goes on
-            self.died = True
+            self.died = self.tainted = True
             message = f"채점 쪽 커널이 종료되어 이 셀을 실행하지 못했습니다({type(error).__name__})."
             cell.outputs = [nbformat.v4.new_output("error", ename="TestSideDied", evalue=message,
                                                    traceback=[f"TestSideDied: {message}"])]
@@ -120,9 +137,35 @@ class TestSide:
             self.seconds += time.perf_counter() - start
 
     def stop(self):
+        """After the notebook: keep a healthy kernel for the next student, else shut it down."""
         if self.client is not None:
-            try:
-                self.client._cleanup_kernel()
-            except Exception:   # noqa: BLE001 - the kernel is gone either way
-                pass
+            if self.tainted:
+                _shutdown(self.client)
+            else:
+                _PROCESS["kept"] = self.client
             self.client = None
+
+
+def _connection_info(km):
+    """The student kernel's ports and key as the grader made them (plain Python literals)."""
+    info = dict(km.get_connection_info())
+    info["key"] = info["key"].decode("ascii") if isinstance(info["key"], bytes) else str(info["key"])
+    return {k: v for k, v in info.items() if isinstance(v, (str, int))}
+
+
+def _shutdown(client):
+    if client is not None:
+        try:
+            client._cleanup_kernel()
+        except Exception:   # noqa: BLE001 - the kernel is gone either way
+            pass
+
+
+@atexit.register
+def end_of_run():
+    """Shut down this process's kept trusted kernel (the end of a grading run in this process;
+    a worker's kernels die with the worker: bubblewrap's --die-with-parent)."""
+    _shutdown(_PROCESS.pop("kept", None))
+    folder = _PROCESS.pop("runtimes", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -54,18 +54,28 @@ class LocalStudent:
 
 
 class KernelStudent:
-    """The student side as the student's Jupyter kernel, reached with its connection file."""
+    """The student side as the student's Jupyter kernel."""
 
-    def __init__(self, connection_file, timeout):
+    def __init__(self, connection_info, timeout, request_dir=None):
         from jupyter_client import BlockingKernelClient
-        self.timeout = timeout
-        self.client = BlockingKernelClient(connection_file=connection_file)
-        self.client.load_connection_file()
+        self.timeout, self.request_dir = timeout, request_dir
+        self.client = BlockingKernelClient()
+        # the grader's record of the ports and key, not the connection file: the student's
+        # kernel can write that file
+        self.client.load_connection_info(connection_info)
         self.client.start_channels()
 
     def request(self, message):
-        code = (f"__import__('lossbook.grading.student_agent', fromlist=['serve'])"
-                f".serve({wire.dumps(message)!r})")
+        text = wire.dumps(message)
+        if self.request_dir and len(text) > 4096:
+            # a big request as a code literal costs IPython ~0.4 s per MB to parse; a file, ~10 ms
+            path = os.path.join(self.request_dir, f"request-{os.urandom(8).hex()}.json")
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            code = f"__import__('lossbook.grading.student_agent', fromlist=['serve']).serve_file({path!r})"
+        else:
+            code = f"__import__('lossbook.grading.student_agent', fromlist=['serve']).serve({text!r})"
         client = self.client
         msg_id = client.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
         deadline = time.monotonic() + self.timeout
@@ -303,13 +313,19 @@ def free_names(source):
 
 # ---------------------------------------------------------------- inside the test kernel
 
-def install():
-    """Run once in the trusted test kernel: connect to the student's kernel."""
+def install(connection_info, timeout, request_dir=None):
+    """Run in the trusted test kernel for each student: connect to that student's kernel
+    (`request_dir`: a folder both kernels see, for big requests)."""
     from IPython import get_ipython
-    shell = get_ipython()
-    student = Student(KernelStudent(os.environ["LOSSBOOK_STUDENT_KERNEL"],
-                                    float(os.environ.get("LOSSBOOK_CALL_TIMEOUT", "60"))))
-    shell.user_ns[PREFIX + "student"] = student
+    get_ipython().user_ns[PREFIX + "student"] = Student(KernelStudent(connection_info, float(timeout), request_dir))
+
+
+def uninstall():
+    """Before the next student: close the channels to the previous student's kernel."""
+    from IPython import get_ipython
+    student = get_ipython().user_ns.get(PREFIX + "student")
+    if isinstance(student, Student) and isinstance(student.transport, KernelStudent):
+        student.transport.client.stop_channels()
 
 
 def bind(source):
