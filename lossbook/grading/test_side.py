@@ -19,6 +19,7 @@ import time
 
 import nbformat
 from jupyter_core.utils import run_sync
+from traitlets import Integer
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
@@ -40,7 +41,11 @@ def student_runtimes():
 
 
 class TestSideKernelManager(SandboxKernelManager):
-    """A sandboxed kernel that can reach this process's student kernels."""
+    """A sandboxed kernel that can reach this process's student kernels. It runs only the
+    course's code, for one student after another: no CPU total (each cell has its timeout,
+    and the notebook's time budget counts its cells too)."""
+
+    cpu_time_limit = Integer(0)
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
@@ -117,13 +122,23 @@ class TestSide:
             raise RuntimeError(f"test side: {content.get('ename')}: {content.get('evalue')}")
 
     def run(self, cell, index):
-        """Run a course cell on the trusted side; its outputs replace the cell's."""
+        """Run a course cell on the trusted side; its outputs replace the cell's. The cell
+        counts towards the notebook's time budget (limits.ExecutionLimits) like any other."""
+        ex = self.executor
+        left = ex._remaining_budget()
+        if left is not None and left <= 0:
+            ex._skipped.append(ex._cell_name(cell, index))
+            cell.outputs = [nbformat.v4.new_output("error", ename="TimeBudget", evalue="노트북 전체 실행 시간 제한을 다 써서 실행하지 않았습니다.",
+                                                   traceback=["TimeBudget: 노트북 전체 실행 시간 제한을 다 써서 실행하지 않았습니다."])]
+            return
         start = time.perf_counter()
         try:
             if self.died:
                 raise DeadKernelError("test side gone")
             if self.client is None:
                 self._connect()
+            if left is not None:
+                self.client.timeout = max(1, int(min(ex.timeout or left, left) + 0.999))
             self._silent(f"_lossbook_bind({cell.source!r})")
             self.client.execute_cell(cell, index)
             if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
@@ -134,7 +149,9 @@ class TestSide:
             cell.outputs = [nbformat.v4.new_output("error", ename="TestSideDied", evalue=message,
                                                    traceback=[f"TestSideDied: {message}"])]
         finally:
-            self.seconds += time.perf_counter() - start
+            elapsed = time.perf_counter() - start
+            self.seconds += elapsed
+            ex._budget_used += elapsed
 
     def stop(self):
         """After the notebook: keep a healthy kernel for the next student, else shut it down."""

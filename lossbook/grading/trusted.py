@@ -170,6 +170,7 @@ class Student:
     def __init__(self, transport):
         self.transport = transport
         self.bound = {}   # name -> the value the student side gave it in the test namespace
+        self.stdout_left = 100_000   # characters of the student's prints shown beside the tests
 
     def request(self, message):
         reply = self.transport.request(message)
@@ -230,8 +231,10 @@ class Student:
             for name, calls in spied:
                 if record.get("name") == name:
                     calls.append(checks.Call(record.get("args", []), record.get("kwargs", {})))
-        if reply.get("stdout"):
-            sys.stdout.write(reply["stdout"])
+        if reply.get("stdout") and self.stdout_left > 0:   # what the student's code printed, up to a cap
+            text = str(reply["stdout"])[:self.stdout_left]
+            self.stdout_left -= len(text)
+            sys.stdout.write(text + ("\n[학생 코드의 출력이 너무 길어 나머지는 생략합니다]\n" if self.stdout_left <= 0 else ""))
         for category, text in reply.get("warnings", []):
             cls = getattr(builtins, str(category), None)
             warnings.warn(str(text), cls if isinstance(cls, type) and issubclass(cls, Warning) else UserWarning,
