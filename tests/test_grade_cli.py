@@ -114,6 +114,9 @@ def test_rerun_changes_only_what_changed(graded):
     after = read_grades(out)
     assert float(after["blank"]["auto_score"]) == float(after["model"]["auto_score"])
     assert len(after) == len(before.splitlines()) - 1   # no doubled rows
+    # --student: that student only, graded again although nothing changed
+    again = grade(CHAPTER, base / "submissions", out=out, jobs=1, timeout=TIMEOUT, progress=False, students=["model "])
+    assert again["graded"] == ["model"] and read_grades(out) == after
 
 
 def test_bad_input_is_refused_and_loses_nothing(graded, tmp_path):

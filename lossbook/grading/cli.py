@@ -281,6 +281,7 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
         subs = read_submissions(submissions, assignment, pattern)
     except SubmissionError as error:
         raise GradingError(str(error)) from None
+    input_warnings = list(subs.warnings)   # about the input as a whole (before --student picks some)
     if students:
         students = {normalize_id(s)[0] for s in students}
         unknown = sorted(set(students) - {s.student_id for s in subs})
@@ -364,12 +365,12 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
 
     problems = {sid: info.get("problems", []) for sid, info in known.items()}
     rows, questions = report.write_report(out, db_url, assignment, problems, ungraded=ungraded,
-                                          warnings=subs.warnings)
+                                          warnings=input_warnings)
     problems.update(ungraded)
     return {"assignment": assignment, "out": str(out), "db": db_url, "graded": [r.student_id for r in results],
             "skipped": sorted(set(known) - {r.student_id for r in results}), "results": results,
             "rows": rows, "questions": questions, "problems": problems, "ungraded": sorted(ungraded),
-            "warnings": subs.warnings, "seconds": time.perf_counter() - started}
+            "warnings": input_warnings, "seconds": time.perf_counter() - started}
 
 
 def main(argv=None):
