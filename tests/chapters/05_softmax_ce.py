@@ -50,6 +50,38 @@ def _fd_grad(z, y):
     return central_difference(loss, z)
 
 
+def logits_labels_and_weights(bound=1e4, max_rows=8, max_classes=6):
+    """(logits, labels, class_weights): positive finite weights of length C, so that sum w[y] > 0."""
+    return logits_and_labels(bound, max_rows, max_classes).flatmap(lambda pair: st.tuples(
+        st.just(pair[0]), st.just(pair[1]),
+        hnp.arrays(np.float64, (pair[0].shape[1],), elements=st.floats(0.01, 100.0)),
+    ))
+
+
+def _torch_weighted_ce(z, y, w):
+    return F.cross_entropy(torch.as_tensor(z, dtype=torch.float64), torch.as_tensor(y, dtype=torch.int64),
+                           weight=torch.as_tensor(w, dtype=torch.float64)).item()
+
+
+WEIGHT_CHECK = """
+    w = np.asarray(class_weights, dtype=np.float64)
+    if w.ndim != 1 or w.shape[0] != z.shape[1]:
+        raise ValueError("가중치 길이")
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("음수 가중치")
+"""
+
+
+def _weighted_answer(body, check=WEIGHT_CHECK):
+    """A weighted_softmax_cross_entropy cell (uses the model check_logits_and_labels) with the given body."""
+    return f"""
+def weighted_softmax_cross_entropy(logits, labels, class_weights):
+    z, y = check_logits_and_labels(logits, labels)
+{check}
+{body}
+"""
+
+
 # A correct input check, shared by the catalogued answers that change something else.
 CHECK = '''
 def check_logits_and_labels(logits, labels):
@@ -91,6 +123,8 @@ CHAPTER = Chapter(
                name="torch cross_entropy"),
         Agrees("softmax_cross_entropy_grad", _torch_ce_grad, logits_and_labels(), rtol=1e-9, atol=1e-14,
                name="torch autograd"),
+        Agrees("weighted_softmax_cross_entropy", _torch_weighted_ce, logits_labels_and_weights(), rtol=1e-12,
+               atol=1e-9, name="torch cross_entropy(weight=w)"),
         Agrees("softmax_cross_entropy_grad", _fd_grad, logits_and_labels(bound=5.0, max_rows=4, max_classes=4),
                rtol=1e-5, atol=1e-8, name="finite differences"),
     ],
@@ -107,6 +141,11 @@ CHAPTER = Chapter(
               rtol=1e-12, name="two classes equal BCE with logits"),
         Exact("softmax_cross_entropy", (np.array([[0.0, 3.0, 1.0]], dtype=np.float32), np.array([1.0])),
               float(np.log(1 + np.exp(-3.0) + np.exp(-2.0))), rtol=1e-12, name="float32 logits, integral float label"),
+        Exact("weighted_softmax_cross_entropy", (np.zeros((2, 2)), np.array([0, 1]), np.array([1.0, 3.0])),
+              np.log(2.0), rtol=1e-12, name="divided by sum of w[y], not N"),
+        Exact("weighted_softmax_cross_entropy",
+              (np.array([[1e4, 0.0, -1e4], [0.0, 0.0, 0.0]]), np.array([2, 1]), np.array([1.0, 4.0, 2.0])),
+              (2 * 2e4 + 4 * np.log(3.0)) / 6, rtol=1e-12, name="weighted, extreme logits"),
         Exact("softmax_cross_entropy_grad", (np.array([[0.0, 0.0], [np.log(3.0), 0.0]]), np.array([0, 1])),
               np.array([[-0.25, 0.25], [0.375, -0.375]]), name="(softmax - onehot) / N"),
         Exact("softmax_cross_entropy_grad", (np.array([[1e4, 0.0, -1e4]]), np.array([2])),
@@ -122,6 +161,16 @@ CHAPTER = Chapter(
         Raises("softmax_cross_entropy", (np.zeros(4), np.array([0])), name="1-D logits"),
         Raises("softmax_cross_entropy", (np.zeros((0, 4)), np.array([], dtype=int)), name="empty batch"),
         Raises("softmax_cross_entropy", (np.array([[0.0, np.nan]]), np.array([0])), name="nan logit"),
+        Raises("weighted_softmax_cross_entropy", (np.zeros((3, 4)), np.array([0, 1, 3]), np.ones(5)),
+               name="C + 1 weights"),
+        Raises("weighted_softmax_cross_entropy", (np.zeros((3, 4)), np.array([0, 1, 3]), np.ones(3)),
+               name="C - 1 weights"),
+        Raises("weighted_softmax_cross_entropy", (np.zeros((3, 4)), np.array([0, 1, 3]),
+                                                  np.array([1.0, -1.0, 1.0, 1.0])), name="negative weight"),
+        Raises("weighted_softmax_cross_entropy", (np.zeros((3, 4)), np.array([0, 1, 4]), np.ones(4)),
+               name="weighted: label = C"),
+        Raises("weighted_softmax_cross_entropy", (np.zeros((3, 4)), np.array([0, 0, 1]),
+                                                  np.array([0.0, 0.0, 1.0, 1.0])), name="sum of w[y] = 0"),
         Raises("softmax_cross_entropy_grad", (np.zeros((2, 3)), np.array([0, 3])), name="label = C"),
         Raises("softmax_cross_entropy_grad", (np.zeros((2, 3)), np.array([[0], [1]])), name="(N, 1) labels"),
     ],
@@ -184,6 +233,37 @@ def softmax_cross_entropy(logits, labels):
         Answer("gradient divided by N*C", {"softmax_cross_entropy_grad": _grad_answer('''
     return (softmax(z) - np.eye(z.shape[1])[y]) / z.size
 ''')}, caught_by=("test_softmax_cross_entropy_grad_value",)),
+        Answer("weighted CE divided by N instead of the sum of weights", {"weighted_softmax_cross_entropy": _weighted_answer('''
+    nll = -log_softmax(z)[np.arange(len(y)), y]
+    return float(np.mean(w[y] * nll))
+''')}, caught_by=("test_weighted_softmax_cross_entropy_value", "test_weighted_softmax_cross_entropy_reference")),
+        Answer("weighted CE with the weight of the predicted class", {"weighted_softmax_cross_entropy": _weighted_answer('''
+    row_w = w[z.argmax(axis=1)]
+    nll = -log_softmax(z)[np.arange(len(y)), y]
+    return float(np.sum(row_w * nll) / np.sum(row_w))
+''')}, caught_by=("test_weighted_softmax_cross_entropy_value", "test_weighted_softmax_cross_entropy_reference")),
+        Answer("weighted CE without max subtraction", {"weighted_softmax_cross_entropy": _weighted_answer('''
+    lse = np.log(np.exp(z).sum(axis=1))
+    nll = lse - z[np.arange(len(y)), y]
+    return float(np.sum(w[y] * nll) / np.sum(w[y]))
+''')}, why="np.exp overflows at |z| = 1e4 (RuntimeWarning, inf - inf = nan)",
+            caught_by=("test_weighted_softmax_cross_entropy_value", "test_weighted_softmax_cross_entropy_reference")),
+        Answer("weighted CE without the weight-length check", {"weighted_softmax_cross_entropy": _weighted_answer('''
+    nll = -log_softmax(z)[np.arange(len(y)), y]
+    return float(np.sum(w[y] * nll) / np.sum(w[y]))
+''', check="""
+    w = np.asarray(class_weights, dtype=np.float64)
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("음수 가중치")
+""")}, why="C + 1 weights index fine and return a value", caught_by=("test_weighted_softmax_cross_entropy_errors",)),
+        Answer("weighted CE without the negative-weight check", {"weighted_softmax_cross_entropy": _weighted_answer('''
+    nll = -log_softmax(z)[np.arange(len(y)), y]
+    return float(np.sum(w[y] * nll) / np.sum(w[y]))
+''', check="""
+    w = np.asarray(class_weights, dtype=np.float64)
+    if w.ndim != 1 or w.shape[0] != z.shape[1]:
+        raise ValueError("가중치 길이")
+""")}, caught_by=("test_weighted_softmax_cross_entropy_errors",)),
         Answer("torch loss without max subtraction", {"softmax_cross_entropy_torch": '''
 def softmax_cross_entropy_torch(logits, labels):
     lse = torch.log(torch.exp(logits).sum(dim=1))
@@ -259,6 +339,23 @@ def softmax_cross_entropy_torch(logits, labels):
     lse = torch.logsumexp(logits, dim=1)
     return (lse - logits[torch.arange(len(labels)), labels]).mean()
 '''}),
+        Answer("weighted CE through PyTorch's weight= after the checks", {"weighted_softmax_cross_entropy": '''
+def weighted_softmax_cross_entropy(logits, labels, class_weights):
+    z, y = check_logits_and_labels(logits, labels)
+    w = np.array(class_weights, dtype=float)
+    if w.shape != (z.shape[1],):
+        raise ValueError(f"가중치 모양 {w.shape}")
+    if np.isnan(w).any() or np.isinf(w).any() or (w < 0).any() or w[y].sum() == 0:
+        raise ValueError("가중치 값")
+    return torch.nn.functional.cross_entropy(torch.from_numpy(z), torch.from_numpy(y),
+                                             weight=torch.from_numpy(w)).item()
+'''}),
+        Answer("weighted CE as a weighted one-hot matrix", {"weighted_softmax_cross_entropy": _weighted_answer('''
+    target = np.eye(z.shape[1])[y] * w          # (N, C): w[y_i] in the label column
+    if target.sum() == 0:
+        raise ValueError("가중치 합 0")
+    return float(-(target * log_softmax(z)).sum() / target.sum())
+''')}),
         Answer("explicit loops over rows", {
             "softmax": '''
 def softmax(logits):
