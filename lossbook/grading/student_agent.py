@@ -10,7 +10,6 @@ import builtins
 import contextlib
 import io
 import os
-import sys
 import warnings
 
 import numpy as np
@@ -76,8 +75,7 @@ def _lookup(request, namespace):
 
 
 def _call(request, namespace):
-    target = request["target"]
-    func = namespace[target["name"]] if "name" in target else _deref(target["ref"])
+    func = _deref(request["target"])
     args = [wire.decode(a, _deref) for a in request["args"]]
     kwargs = {k: wire.decode(v, _deref) for k, v in request["kwargs"].items()}
     before = {i: a.copy() for i, a in enumerate(args) if type(a) is np.ndarray}
@@ -98,7 +96,7 @@ def _call(request, namespace):
                          if i in before and _changed(a, before[i])}}
     grad_inputs = wire.grad_leaves(list(args) + list(kwargs.values()))
     outputs = result if isinstance(result, tuple) else (result,)
-    if grad_inputs and all(_is_tensor(o) for o in outputs) and any(o.requires_grad for o in outputs):
+    if grad_inputs and all(wire.is_tensor(o) for o in outputs) and any(o.requires_grad for o in outputs):
         _STATE.next_call += 1
         _STATE.graphs[_STATE.next_call] = (grad_inputs, outputs)
         reply["graph"] = _STATE.next_call
@@ -109,11 +107,6 @@ def _changed(array, before):
     if type(array) is not np.ndarray or array.shape != before.shape or array.dtype != before.dtype:
         return True
     return not np.array_equal(array, before, equal_nan=array.dtype.kind in "fc")
-
-
-def _is_tensor(value):
-    torch = sys.modules.get("torch")
-    return torch is not None and isinstance(value, torch.Tensor)
 
 
 def _backward(request, namespace):

@@ -6,7 +6,7 @@ defined (their functions, their trained model) is bound to a proxy: calling it s
 arguments as plain data to the student side (`student_agent`), which calls the student's
 function and sends back the result as plain data (`wire`). A tensor argument that requires
 grad gets its gradient back: the result is attached to the test side's graph by
-`_StudentGraph`, whose backward asks the student side for the vector-Jacobian product.
+`StudentGraph`, whose backward asks the student side for the vector-Jacobian product.
 
 Two transports: `KernelStudent` talks to the student's kernel (grading), `LocalStudent`
 to a namespace in this process (the answer catalogue's tests), through the same JSON.
@@ -14,6 +14,7 @@ to a namespace in this process (the answer catalogue's tests), through the same 
 
 import ast
 import builtins
+import functools
 import os
 import sys
 import time
@@ -112,23 +113,17 @@ class KernelStudent:
 class StudentObject:
     """An object that stays on the student side (a function, a model of their own class)."""
 
-    def __init__(self, side, ref=None, name=None):
+    def __init__(self, side, ref):
         object.__setattr__(self, "_side", side)
         object.__setattr__(self, "_ref", ref)
-        object.__setattr__(self, "_name", name)
-
-    def _target(self):
-        return {"name": self._name} if self._name else {"ref": self._ref}
 
     def __call__(self, *args, **kwargs):
-        return self._side.call(self._target(), args, kwargs)
+        return self._side.call(self._ref, args, kwargs)
 
     def __getattr__(self, name):
-        if name == "__name__" and isinstance((self._ref or {}).get("name"), str):
+        if name == "__name__" and isinstance(self._ref.get("name"), str):
             return self._ref["name"]
         if name.startswith("__"):
-            raise AttributeError(name)
-        if self._ref is None:
             raise AttributeError(name)
         return self._side.value(self._side.request({"op": "getattr", "target": self._ref, "name": name}))
 
@@ -143,10 +138,7 @@ class StudentObject:
         return int(length)
 
     def __repr__(self):
-        if self._ref is None:
-            return f"<학생 함수 {self._name}>"
         return str(self._side.request({"op": "describe", "target": self._ref}).get("repr"))
-
 
 
 _PROXY_TYPES = {}
@@ -161,7 +153,7 @@ def student_object(side, ref):
     cls = _PROXY_TYPES.get(name)
     if cls is None:
         cls = _PROXY_TYPES[name] = type(name, (StudentObject,), {"__module__": "student"})
-    return cls(side, ref=ref)
+    return cls(side, ref)
 
 
 class Student:
@@ -180,7 +172,7 @@ class Student:
 
     def encode(self, value):
         def refs(obj):
-            if isinstance(obj, StudentObject) and obj._ref is not None:
+            if isinstance(obj, StudentObject):
                 return obj._ref
             raise TypeError(f"{type(obj).__name__} 값은 학생 코드에 넘길 수 없습니다(숫자, 문자열, 배열, 텐서만).")
         return wire.encode(value, refs)
@@ -249,13 +241,15 @@ class Student:
         inputs = wire.grad_leaves(list(args) + list(kwargs.values()))
         if graph is not None and inputs and torch.is_grad_enabled():
             outputs = result if isinstance(result, tuple) else (result,)
-            attached = _StudentGraph.apply(self, graph, len(inputs), *inputs, *outputs)
+            attached = _graph_function().apply(self, graph, len(inputs), *inputs, *outputs)
             attached = attached if isinstance(attached, tuple) else (attached,)
             result = tuple(attached) if isinstance(result, tuple) else attached[0]
         return result
 
 
+@functools.cache
 def _graph_function():
+    """The autograd.Function class, made on first use (torch is imported only when tensors pass)."""
     import torch
 
     class StudentGraph(torch.autograd.Function):
@@ -290,18 +284,6 @@ def _graph_function():
             return (None, None, None, *checked, *([None] * ctx.n_outputs))
 
     return StudentGraph
-
-
-class _LazyGraph:
-    _cls = None
-
-    def apply(self, *args):
-        if _LazyGraph._cls is None:
-            _LazyGraph._cls = _graph_function()
-        return _LazyGraph._cls.apply(*args)
-
-
-_StudentGraph = _LazyGraph()
 
 
 def free_names(source):

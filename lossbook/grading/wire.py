@@ -31,7 +31,7 @@ def _torch():
     return torch
 
 
-def _is_tensor(value):
+def is_tensor(value):
     torch = __import__("sys").modules.get("torch")
     return torch is not None and isinstance(value, torch.Tensor)
 
@@ -85,7 +85,7 @@ def encode(value, refs, depth=0):
         return {"t": "type", "v": kind}
     if type(value) is np.ndarray and not value.dtype.hasobject:
         return {"t": "ndarray", "npy": _npy(value)}
-    if _is_tensor(value) and str(value.dtype).removeprefix("torch.") in _TORCH_DTYPES and value.layout == _torch().strided:
+    if is_tensor(value) and str(value.dtype).removeprefix("torch.") in _TORCH_DTYPES and value.layout == _torch().strided:
         torch = _torch()
         data = value.detach().cpu()
         if data.dtype == torch.bfloat16:
@@ -232,7 +232,7 @@ def grad_leaves(values):
     each argument that requires grad, and the parameters (requiring grad) of each network."""
     leaves = []
     for value in values:
-        if _is_tensor(value) and value.requires_grad:
+        if is_tensor(value) and value.requires_grad:
             leaves.append(value)
         elif _is_module(value):
             leaves += [p for p in value.parameters() if p.requires_grad]
