@@ -58,3 +58,25 @@ def write(cells, path):
     nb = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
     nbformat.validate(nb)
     nbformat.write(nb, str(path))
+
+
+SELF_CHECK_TEXT = """\
+## 자체 점검
+
+답을 다 쓰고 **저장한 뒤** 아래 셀을 실행하세요. 이 노트북을 새 커널에서 처음부터 실행해, 보이는 테스트의 결과를 문제별로 알려 줍니다(nbgrader의 Validate 버튼과 같은 결과). 터미널에서는 노트북이 있는 폴더에서 `python -m lossbook check {filename}`입니다. 채점할 때는 숨은 테스트가 더 실행되고, 이 셀은 실행되지 않습니다."""
+
+SELF_CHECK_CODE = """\
+### 자체 점검: 저장한 뒤 실행하세요
+from lossbook.selfcheck import check
+
+check("{filename}")"""
+
+
+def self_check(chapter):
+    """The two cells every assignment ends with: what the self-check does, and the cell that runs it
+    (`lossbook.selfcheck.check`). nbval skips the latter: outside a notebook front end it only
+    prints how to run it from a terminal."""
+    from lossbook.problems import SELF_CHECK_ID
+    filename = f"{chapter}.ipynb"
+    return [instructions("self_check_text", SELF_CHECK_TEXT.format(filename=filename)),
+            locked_code(SELF_CHECK_ID, SELF_CHECK_CODE.format(filename=filename), tags=("nbval-skip",))]

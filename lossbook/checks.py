@@ -8,8 +8,9 @@ def expect_value_error(func, *args, why=""):
     except ValueError:
         return
     except Exception as exc:  # a different error is still a wrong answer; say which
+        detail = f": {exc}" if str(exc) else ""
         raise AssertionError(
-            f"{why} ValueError가 나야 하는데 {type(exc).__name__}이(가) 발생했습니다: {exc}"
+            f"{why} ValueError가 나야 하는데 {type(exc).__name__}이(가) 발생했습니다{detail}"
         ) from exc
     raise AssertionError(f"{why} ValueError가 나야 하는데 아무 오류 없이 값을 돌려주었습니다.")
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from lossbook import authoring
 from lossbook.notebooks import ROOT, assignment_notebook, chapter_ids, solution_notebook
 
 
@@ -44,9 +45,24 @@ def execute_solution(chapter, root=ROOT, timeout=300):
     nbformat.write(nb, str(path))
 
 
+def end_with_self_check(chapter, root=ROOT):
+    """Make the solution notebook end with the self-check cells (`authoring.self_check`), once:
+    every assignment gets them without a chapter writing them."""
+    path = solution_notebook(chapter, root)
+    nb = nbformat.read(str(path), as_version=4)
+    wanted = authoring.self_check(chapter)
+    ids = {cell.id for cell in wanted}
+    kept = [cell for cell in nb.cells if cell.get("id") not in ids]
+    current = [(c.cell_type, c.source, c.metadata) for c in nb.cells[len(kept):]]
+    if current != [(c.cell_type, c.source, c.metadata) for c in wanted] or len(kept) + len(wanted) != len(nb.cells):
+        nb.cells = kept + wanted
+        nbformat.write(nb, str(path))
+
+
 def generate_assignment(chapter, root=ROOT):
     """Run `nbgrader generate_assignment` in course root `root`; returns the student notebook's path.
     Uses no gradebook: releasing to a class records the assignment at grading time."""
+    end_with_self_check(chapter, root)
     run_tool("nbgrader", "generate_assignment", chapter, "--force", "--no-db", "--log-level=WARN",
              cwd=root, check=True)
     return assignment_notebook(chapter, root)

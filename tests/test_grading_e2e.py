@@ -40,3 +40,7 @@ def test_model_answers_full_marks_and_blank_zero(chapter, tmp_path):
     assert float(blank["auto_score"]) == 0, f"the blank student version got {blank['auto_score']} points"
     assert blank["max_auto_score"] == model["max_auto_score"]
     assert model["needs_manual_grade"] == "True" and float(model["max_manual_score"]) > 0
+    # the self-check cell is left alone when the course grades (it would run the notebook again)
+    graded = notebooks.read(tmp_path / "out" / "autograded" / "model" / chapter / f"{chapter}.ipynb")
+    self_check = [c for c in graded.cells if notebooks.grade_id(c) == "self_check"]
+    assert len(self_check) == 1 and self_check[0].outputs == []

@@ -82,7 +82,7 @@ def test_assignment_page_offers_the_student_notebook(build_log, chapter):
     assert page.exists(), f"{chapter} has no assignment page: add `- file: assignments/{chapter}/{chapter}` " \
                           f"as a section of book/{chapter} in _toc.yml"
     text = page.read_text(encoding="utf-8")
-    assert "JupyterLab에서 열기" in text, f"the assignment page of {chapter} has no JupyterLab guide"
+    assert "환경 준비" in text and "자체 점검" in text, f"the assignment page of {chapter} has no install and check guide"
     assert "NotImplementedError" in text, f"the assignment page of {chapter} does not show the student version"
     assert "### BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, \
         f"the assignment page of {chapter} shows solutions or hidden tests"

@@ -246,3 +246,4 @@ def test_cells_run_where_the_course_says():
     sides = {notebooks.grade_id(c): trusted.runs_on(c) for c in nb.cells if c.cell_type == "code"}
     assert sides["setup"] == "both" and sides["mse_loss"] == "student"
     assert sides["test_mse_loss_value"] == "test" and sides["training_run"] == "both"
+    assert sides["self_check"] == "none"

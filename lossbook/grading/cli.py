@@ -376,6 +376,8 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="lossbook", description="강의 도구 (lossbook)")
     sub = parser.add_subparsers(dest="command", required=True)
+    # `lossbook check` is dispatched before this parser (lossbook/__main__.py); listed for --help
+    sub.add_parser("check", help="과제 노트북을 새 커널에서 실행해 보이는 테스트를 문제별로 점검합니다 (학생용)")
     g = sub.add_parser("grade", help="한 과제의 제출물을 모두 채점합니다",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     g.add_argument("assignment", help="과제(장) ID, 예: 01_mse")

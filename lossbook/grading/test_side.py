@@ -66,7 +66,7 @@ def course_cells(source_nb):
 
 
 def side_of(cell, course):
-    """Where this submitted cell runs: "test", "both" or "student"."""
+    """Where this submitted cell runs: "test", "both", "none" or "student"."""
     known = course.get(nbgrader_meta(cell).get("grade_id"))
     if known is None or cell.source.strip() != known[0]:
         return "student"

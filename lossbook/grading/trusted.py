@@ -325,10 +325,14 @@ def bind(source):
 
 def runs_on(cell):
     """Where a code cell runs when the course grades: "test" (autograded tests: trusted side
-    only), "both" (the other locked cells: set-up, data, training runs), or "student"."""
+    only), "both" (the other locked cells: set-up, data, training runs), "none" (the
+    student's self-check, which would run the notebook again), or "student"."""
     from lossbook.notebooks import is_autograded_test, nbgrader_meta
+    from lossbook.problems import is_self_check
     if is_autograded_test(cell):
         return "test"
+    if is_self_check(cell) and nbgrader_meta(cell).get("locked"):
+        return "none"
     meta = nbgrader_meta(cell)
     if meta.get("locked") and not meta.get("solution"):
         return "both"
