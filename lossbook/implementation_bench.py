@@ -35,10 +35,16 @@ class Comparison:
     chapter: str
     function: str                 # the contract's name in the solution notebook
     builtin_name: str             # what the table shows
-    builtin: Callable             # same arguments as the solution function (NumPy), returns a number
+    torch_loss: Callable          # the same loss on float64 tensors: value and (autograd) gradient reference
     make_inputs: Callable         # rng -> args with N_ELEMENTS predictions
     extremes: list = field(default_factory=list)   # (description, args)
+    gradient: tuple = ()          # (the solution's gradient function, index of the argument it differentiates)
+    builtin: Callable = None      # the library's own function if it is not torch_loss (scikit-learn)
     kwargs: dict = field(default_factory=dict)     # passed to both sides
+
+    def __post_init__(self):
+        if self.builtin is None:
+            self.builtin = _on_tensors(self.torch_loss)
 
 
 def _regression_inputs(rng, positive=False):
@@ -62,31 +68,77 @@ def _class_inputs(rng, classes=10):
     return rng.normal(0, 3, (n, classes)), rng.integers(0, classes, n)
 
 
-def _torch_fn(name):
-    def call(*args, **kwargs):
-        import torch.nn.functional as F
-
-        return getattr(F, name)(*args, **kwargs)
-    return call
+def _F():
+    import torch.nn.functional as F
+    return F
 
 
-def _mse_builtin(y, p):
-    return _torch_fn("mse_loss")(_t(p), _t(y)).item()
-
-
-def _mae_builtin(y, p):
-    return _torch_fn("l1_loss")(_t(p), _t(y)).item()
-
-
-def _bce_builtin(y, p, eps=None):
-    return _torch_fn("binary_cross_entropy")(_t(p), _t(y)).item()
-
-
-def _bce_logits_builtin(y, z, pos_weight=None):
+def _torch():
     import torch
+    return torch
 
-    kwargs = {} if pos_weight is None else {"pos_weight": torch.tensor(float(pos_weight), dtype=torch.float64)}
-    return _torch_fn("binary_cross_entropy_with_logits")(_t(z), _t(y), **kwargs).item()
+
+# The library's loss written on float64 tensors (arguments in the solution's order): the value
+# reference, and through autograd the gradient reference. Where the library's function is not
+# PyTorch (scikit-learn), the same formula in PyTorch gives the gradient.
+def _mse_torch(y, p):
+    return _F().mse_loss(p, y)
+
+
+def _mae_torch(y, p):
+    return _F().l1_loss(p, y)
+
+
+def _bce_torch(y, p, eps=None):
+    return _F().binary_cross_entropy(p, y)
+
+
+def _bce_logits_torch(y, z, pos_weight=None):
+    kwargs = {} if pos_weight is None else {"pos_weight": _torch().tensor(float(pos_weight), dtype=_torch().float64)}
+    return _F().binary_cross_entropy_with_logits(z, y, **kwargs)
+
+
+def _hinge_torch(y, s):
+    return _torch().clamp(1 - y * s, min=0).mean()
+
+
+def _softmax_ce_torch(z, labels):
+    return _F().cross_entropy(z, labels.long())
+
+
+def _log_loss_torch(y, p):
+    return _F().binary_cross_entropy(p, y)
+
+
+def _huber_torch(y, p, delta=1.0):
+    return _F().huber_loss(p, y, delta=delta)
+
+
+def _focal_torch(z, labels, gamma=2.0):
+    ce = _F().cross_entropy(z, labels.long(), reduction="none")
+    return ((1 - _torch().exp(-ce)) ** gamma * ce).mean()
+
+
+def _msle_torch(y, p):
+    return ((_torch().log1p(p) - _torch().log1p(y)) ** 2).mean()
+
+
+def _cce_logits_torch(targets, z):
+    return _F().cross_entropy(z, targets)
+
+
+def _contrastive_torch(a, b, y, margin=1.0):
+    # the exact distance: F.pairwise_distance adds eps = 1e-6 to a − b, which is itself a
+    # difference of about 1e-6 from the formula
+    d = _torch().linalg.vector_norm(a - b, dim=1)
+    return (0.5 * (y * d**2 + (1 - y) * _torch().clamp(margin - d, min=0) ** 2)).mean()
+
+
+def _on_tensors(torch_loss):
+    """The library side as the solution is called: NumPy arrays in, a number out."""
+    def builtin(*args, **kwargs):
+        return torch_loss(*map(_t, args), **kwargs).item()
+    return builtin
 
 
 def _hinge_builtin(y, s):
@@ -95,43 +147,16 @@ def _hinge_builtin(y, s):
     return hinge_loss(y, s)
 
 
-def _softmax_ce_builtin(z, labels):
-    return _torch_fn("cross_entropy")(_t(z), _t(labels).long()).item()
-
-
 def _log_loss_builtin(y, p):
     from sklearn.metrics import log_loss
 
     return log_loss(y, p, labels=[0, 1])
 
 
-def _huber_builtin(y, p, delta=1.0):
-    return _torch_fn("huber_loss")(_t(p), _t(y), delta=delta).item()
-
-
-def _focal_builtin(z, labels, gamma=2.0):
-    import torch
-
-    ce = _torch_fn("cross_entropy")(_t(z), _t(labels).long(), reduction="none")
-    return ((1 - torch.exp(-ce)) ** gamma * ce).mean().item()
-
-
 def _msle_builtin(y, p):
     from sklearn.metrics import mean_squared_log_error
 
     return mean_squared_log_error(y, p)
-
-
-def _cce_logits_builtin(targets, z):
-    return _torch_fn("cross_entropy")(_t(z), _t(targets)).item()
-
-
-def _contrastive_builtin(a, b, y, margin=1.0):
-    import torch
-
-    d = _torch_fn("pairwise_distance")(_t(a), _t(b))
-    y = _t(y)
-    return (0.5 * (y * d**2 + (1 - y) * torch.clamp(margin - d, min=0) ** 2)).mean().item()
 
 
 def _one_hot(labels, classes):
@@ -149,58 +174,62 @@ def _pairs(rng, dim=10):
 BIG = np.array([-1e4, 1e4, 1e4, -1e4])
 LABELS01 = np.array([1.0, 0.0, 1.0, 0.0])
 COMPARISONS = [
-    Comparison("01_mse", "mse_loss", "F.mse_loss", _mse_builtin, _regression_inputs,
+    Comparison("01_mse", "mse_loss", "F.mse_loss", _mse_torch, _regression_inputs,
                [("값 ±1e150", (np.array([1e150, -1e150]), np.array([-1e150, 1e150]))),
                 ("값 1e-200 근처", (np.array([1e-200, 0.0]), np.array([0.0, 2e-200]))),
-                ("잔차 1e8", (np.zeros(3), np.full(3, 1e8)))]),
-    Comparison("02_mae", "mae_loss", "F.l1_loss", _mae_builtin, _regression_inputs,
+                ("잔차 1e8", (np.zeros(3), np.full(3, 1e8)))], gradient=("mse_grad", 1)),
+    Comparison("02_mae", "mae_loss", "F.l1_loss", _mae_torch, _regression_inputs,
                [("값 ±1e300", (np.array([1e300, -1e300]), np.array([-1e300, 1e300]))),
-                ("값 1e-300 근처", (np.array([1e-300, 0.0]), np.array([0.0, 3e-300])))]),
-    Comparison("03_bce", "bce_loss", "F.binary_cross_entropy", _bce_builtin,
+                ("값 1e-300 근처", (np.array([1e-300, 0.0]), np.array([0.0, 3e-300])))], gradient=("mae_grad", 1)),
+    Comparison("03_bce", "bce_loss", "F.binary_cross_entropy", _bce_torch,
                lambda rng: _binary_inputs(rng, "prob"),
                [("확률 0과 1 (틀린 쪽)", (LABELS01, np.array([0.0, 1.0, 0.0, 1.0]))),
                 ("확률 0과 1 (맞은 쪽)", (LABELS01, np.array([1.0, 0.0, 1.0, 0.0]))),
                 ("확률 1e-12", (LABELS01, np.array([1e-12, 1e-12, 1 - 1e-12, 1e-12])))]),
     Comparison("03_bce", "bce_with_logits", "F.binary_cross_entropy_with_logits",
-               _bce_logits_builtin, lambda rng: _binary_inputs(rng, "logit"),
-               [("로짓 ±1e4", (LABELS01, BIG)), ("로짓 ±40", (LABELS01, BIG / 250))]),
-    Comparison("04_hinge", "hinge_loss", "sklearn.hinge_loss", _hinge_builtin,
+               _bce_logits_torch, lambda rng: _binary_inputs(rng, "logit"),
+               [("로짓 ±1e4", (LABELS01, BIG)), ("로짓 ±40", (LABELS01, BIG / 250))],
+               gradient=("bce_with_logits_grad", 1)),
+    Comparison("04_hinge", "hinge_loss", "sklearn.hinge_loss", _hinge_torch,
                lambda rng: _binary_inputs(rng, "pm1"),
-               [("점수 ±1e4", (2 * LABELS01 - 1, BIG)), ("점수 ±1e300", (2 * LABELS01 - 1, BIG * 1e296))]),
+               [("점수 ±1e4", (2 * LABELS01 - 1, BIG)), ("점수 ±1e300", (2 * LABELS01 - 1, BIG * 1e296))],
+               gradient=("hinge_grad", 1), builtin=_hinge_builtin),
     Comparison("05_softmax_ce", "softmax_cross_entropy", "F.cross_entropy",
-               _softmax_ce_builtin, _class_inputs,
+               _softmax_ce_torch, _class_inputs,
                [("로짓 ±1e4", (np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4]]), np.array([1, 0]))),
-                ("로짓 모두 같음", (np.zeros((2, 5)), np.array([0, 4])))]),
-    Comparison("06_log_loss", "log_loss", "sklearn.log_loss", _log_loss_builtin,
+                ("로짓 모두 같음", (np.zeros((2, 5)), np.array([0, 4])))], gradient=("softmax_cross_entropy_grad", 0)),
+    Comparison("06_log_loss", "log_loss", "sklearn.log_loss", _log_loss_torch,
                lambda rng: _binary_inputs(rng, "prob"),
                [("확률 0과 1 (틀린 쪽)", (LABELS01, np.array([0.0, 1.0, 0.0, 1.0]))),
-                ("확률 1e-12", (LABELS01, np.array([1e-12, 1e-12, 1 - 1e-12, 1e-12])))]),
+                ("확률 1e-12", (LABELS01, np.array([1e-12, 1e-12, 1 - 1e-12, 1e-12])))], builtin=_log_loss_builtin),
     Comparison("06_log_loss", "log_loss_with_logits", "F.binary_cross_entropy_with_logits",
-               _bce_logits_builtin, lambda rng: _binary_inputs(rng, "logit"),
-               [("로짓 ±1e4", (LABELS01, BIG)), ("로짓 ±1e4, pos_weight=10", (LABELS01, BIG))]),
-    Comparison("07_huber", "huber_loss", "F.huber_loss", _huber_builtin, _regression_inputs,
+               _bce_logits_torch, lambda rng: _binary_inputs(rng, "logit"),
+               [("로짓 ±1e4", (LABELS01, BIG)), ("로짓 ±1e4, pos_weight=10", (LABELS01, BIG), {"pos_weight": 10.0})],
+               gradient=("log_loss_with_logits_grad", 1)),
+    Comparison("07_huber", "huber_loss", "F.huber_loss", _huber_torch, _regression_inputs,
                [("잔차 ±1e300", (np.array([1e300, -1e300]), np.array([-1e300, 1e300]))),
-                ("잔차가 정확히 δ", (np.zeros(2), np.array([1.0, -1.0])))]),
-    Comparison("08_focal", "focal_loss", "PyTorch 식 (1−exp(−CE))^γ·CE (내장 함수 없음)", _focal_builtin,
+                ("잔차가 정확히 δ", (np.zeros(2), np.array([1.0, -1.0])))], gradient=("huber_grad", 1)),
+    Comparison("08_focal", "focal_loss", "PyTorch 식 (1−exp(−CE))^γ·CE (내장 함수 없음)", _focal_torch,
                _class_inputs,
                [("로짓 ±1e4", (np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4]]), np.array([1, 0]))),
-                ("로짓 ±1e4, 맞은 쪽", (np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4]]), np.array([0, 1])))]),
-    Comparison("09_msle", "msle_loss", "sklearn.mean_squared_log_error", _msle_builtin,
+                ("로짓 ±1e4, 맞은 쪽", (np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4]]), np.array([0, 1])))],
+               gradient=("focal_loss_grad", 0)),
+    Comparison("09_msle", "msle_loss", "sklearn.mean_squared_log_error", _msle_torch,
                lambda rng: _regression_inputs(rng, positive=True),
                [("값 1e300", (np.array([0.0, 1e300]), np.array([1e300, 0.0]))),
-                ("값 −1 근처 (−1 + 1e−12)", (np.array([-1 + 1e-12, 1.0]), np.array([1.0, -1 + 1e-12])))]),
+                ("값 −1 근처 (−1 + 1e−12)", (np.array([-1 + 1e-12, 1.0]), np.array([1.0, -1 + 1e-12])))],
+               gradient=("msle_grad", 1), builtin=_msle_builtin),
     Comparison("10_categorical_ce", "categorical_cross_entropy_from_logits",
-               "F.cross_entropy (확률 타깃)", _cce_logits_builtin,
+               "F.cross_entropy (확률 타깃)", _cce_logits_torch,
                lambda rng: (lambda z, labels: (_one_hot(labels, z.shape[1]), z))(*_class_inputs(rng)),
                [("로짓 ±1e4", (np.array([[0.0, 1.0, 0.0], [0.2, 0.4, 0.4]]),
-                              np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4]])))]),
-    Comparison("11_contrastive", "contrastive_loss", "PyTorch 식 (F.pairwise_distance, eps=1e-6)",
-               _contrastive_builtin, _pairs,
+                              np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4]])))],
+               gradient=("categorical_cross_entropy_grad", 1)),
+    Comparison("11_contrastive", "contrastive_loss", "PyTorch 식 (정확한 거리 ‖a−b‖)",
+               _contrastive_torch, _pairs,
                [("거리 0 (같은 임베딩)", (np.ones((2, 3)), np.ones((2, 3)), np.array([1.0, 0.0]))),
                 ("좌표 1e150", (np.full((2, 3), 1e150), -np.full((2, 3), 1e150), np.array([1.0, 0.0])))]),
 ]
-# the pos_weight case passes the keyword to both sides
-COMPARISONS[7].extremes[1] = ("로짓 ±1e4, pos_weight=10", (LABELS01, BIG), {"pos_weight": 10.0})
 
 
 @dataclass
@@ -211,7 +240,9 @@ class Row:
     solution_ms: float = float("nan")
     builtin_ms: float = float("nan")
     worst_case: str = ""
-    worst_gap: float = float("nan")          # largest relative disagreement on the extreme inputs
+    worst_gap: float = float("nan")          # largest disagreement of the loss on the extreme inputs
+    grad_case: str = ""
+    grad_gap: float = float("nan")           # largest disagreement of the gradient (random and extreme inputs)
     notes: list = field(default_factory=list)
 
 
@@ -224,13 +255,41 @@ def _best_time(function, args, kwargs, repeats=3):
     return best
 
 
-def relative_gap(a, b):
-    """|a − b| / max(|a|, |b|); 0 when both are equal (including both inf); inf if only one is finite."""
-    if a == b or (np.isnan(a) and np.isnan(b)):
+def difference(a, b):
+    """|a − b| / max(1, |a|, |b|), largest over the elements: the absolute difference for values
+    up to 1 and the relative one beyond (a relative difference alone calls 1e-7 against 0 a
+    difference of 1). 0 where both are the same (both inf or both nan included); inf where only
+    one is finite."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    same = (a == b) | (np.isnan(a) & np.isnan(b))
+    if same.all():
         return 0.0
-    if not (np.isfinite(a) and np.isfinite(b)):
+    a, b = a[~same], b[~same]
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
         return float("inf")
-    return abs(a - b) / max(abs(a), abs(b))
+    return float(np.max(np.abs(a - b) / np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))))
+
+
+def normwise_difference(a, b):
+    """max |a − b| / max(|a|, |b|) over all elements, for gradients: they shrink with the batch size
+    (1/n), so an absolute difference would call any gradient of a large batch right. 0 where both
+    are the same; inf where only one is finite."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    same = (a == b) | (np.isnan(a) & np.isnan(b))
+    if same.all():
+        return 0.0
+    if not (np.isfinite(a[~same]).all() and np.isfinite(b[~same]).all()):
+        return float("inf")
+    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a)), np.max(np.abs(b))))
+
+
+def torch_gradient(comparison, args, kwargs):
+    """d torch_loss / d args[wrt], by autograd."""
+    wrt = comparison.gradient[1]
+    tensors = [_t(np.asarray(a)) for a in args]
+    tensors[wrt] = tensors[wrt].clone().requires_grad_(True)
+    comparison.torch_loss(*tensors, **kwargs).backward()
+    return tensors[wrt].grad.numpy()
 
 
 def compare(comparison, functions, seed=0):
@@ -255,11 +314,22 @@ def compare(comparison, functions, seed=0):
             except ValueError:
                 row.notes.append(f"{description}: 라이브러리가 입력을 거부함(ValueError), 해답은 {mine:.4g}")
                 continue
-            gap = relative_gap(mine, theirs)
+            gap = difference(mine, theirs)
             if gap > 1e-12:
                 row.notes.append(f"{description}: 해답 {mine:.6g}, 라이브러리 {theirs:.6g}")
             if gap > row.worst_gap:
                 row.worst_gap, row.worst_case = gap, description
+        if comparison.gradient and comparison.gradient[0] in functions:
+            grad = functions[comparison.gradient[0]]
+            cases = [("보통 입력", args)] + [(d, a, *e) for d, a, *e in comparison.extremes]
+            row.grad_gap = -1.0
+            for description, case_args, *extra in cases:
+                kwargs = {**comparison.kwargs, **(extra[0] if extra else {})}
+                gap = normwise_difference(grad(*case_args, **kwargs), torch_gradient(comparison, case_args, kwargs))
+                if gap > 1e-12:
+                    row.notes.append(f"{description}: 그래디언트가 자동 미분과 최대 {gap:.2g}만큼 다름")
+                if gap > row.grad_gap:
+                    row.grad_gap, row.grad_case = gap, description
     return row
 
 
@@ -295,19 +365,32 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
+def _gap_cell(gap, case):
+    if np.isnan(gap):
+        return "—", "비교하지 않음"
+    if gap < 0:
+        return "—", "라이브러리가 모두 거부"
+    if gap == 0:
+        return "0", "모두 일치"
+    return f"{gap:.1e}", case
+
+
 def markdown_stability_table(rows):
-    """Largest relative disagreement on the extreme inputs, per comparison."""
-    lines = ["| 장 | 해답 함수 | 극단 입력 수 | 최대 상대 차이 | 그 입력 |", "|---|---|---:|---:|---|"]
+    """Largest disagreement (difference()) of the loss on the extreme inputs and of the gradient
+    against autograd, per comparison."""
+    lines = ["| 장 | 해답 함수 | 극단 입력 수 | 손실의 최대 차이 | 그 입력 | 그래디언트의 최대 차이 | 그 입력 |",
+             "|---|---|---:|---:|---|---:|---|"]
     for row in rows:
         c = row.comparison
         if not row.available:
-            lines.append(f"| {c.chapter} | `{c.function}` | {len(c.extremes)} | — | **아직 준비되지 않음** |")
-        elif row.worst_gap < 0:
-            lines.append(f"| {c.chapter} | `{c.function}` | {len(c.extremes)} | — | 라이브러리가 모두 거부 |")
-        elif row.worst_gap == 0:
-            lines.append(f"| {c.chapter} | `{c.function}` | {len(c.extremes)} | 0 | 모두 일치 |")
-        else:
-            lines.append(f"| {c.chapter} | `{c.function}` | {len(c.extremes)} | {row.worst_gap:.1e} | {row.worst_case} |")
+            lines.append(f"| {c.chapter} | `{c.function}` | {len(c.extremes)} | — | **아직 준비되지 않음** | — | — |")
+            continue
+        loss_gap, loss_case = _gap_cell(row.worst_gap, row.worst_case)
+        grad_gap, grad_case = _gap_cell(row.grad_gap, row.grad_case) if c.gradient else ("—", "그래디언트 함수 없음")
+        if c.gradient and np.isnan(row.grad_gap):
+            grad_case = "해답에 그래디언트 함수 없음"
+        lines.append(f"| {c.chapter} | `{c.function}` | {len(c.extremes)} | {loss_gap} | {loss_case} "
+                     f"| {grad_gap} | {grad_case} |")
     return "\n".join(lines)
 
 

@@ -4,6 +4,8 @@ which some chapters have no solution yet."""
 
 import shutil
 
+import numpy as np
+
 import pytest
 
 from conftest import CHAPTERS
@@ -57,3 +59,24 @@ def test_performance_table_lists_chapters_without_solution_as_not_yet_available(
     assert {r.comparison.chapter for r in rows} == {f"{i:02d}_{n}" for i, n in enumerate(
         ["mse", "mae", "bce", "hinge", "softmax_ce", "log_loss", "huber", "focal", "msle",
          "categorical_ce", "contrastive"], start=1)}, "the appendix must cover all eleven chapters"
+
+
+def test_the_stability_metrics_mean_what_the_page_says():
+    difference, normwise = implementation_bench.difference, implementation_bench.normwise_difference
+    assert difference(1e-7, 0.0) == 1e-7                      # absolute below 1, not a relative 1.0
+    assert abs(difference(1e10, 1e10 * (1 + 1e-9)) - 1e-9) < 1e-15   # relative above 1
+    assert difference(float("inf"), float("inf")) == 0 and difference(float("inf"), 1.0) == float("inf")
+    assert normwise(np.array([2e-6, 0.0]), np.array([1e-6, 0.0])) == 0.5   # tiny gradients, wrong by 2x
+    # the contrastive reference uses the exact distance: identical embeddings, dissimilar pair -> m^2 / 2
+    a = np.ones((1, 3))
+    assert implementation_bench.COMPARISONS[-1].builtin(a, a, np.array([0.0]), margin=2.0) == 2.0
+
+
+def test_a_wrong_gradient_shows_in_the_stability_table(monkeypatch):
+    monkeypatch.setattr(implementation_bench, "N_ELEMENTS", 1000)
+    functions = notebooks.load_answer_functions("01_mse")
+    right = implementation_bench.compare(implementation_bench.COMPARISONS[0], functions)
+    functions["mse_grad"] = lambda y, p: 4 * (np.asarray(p) - np.asarray(y)) / np.size(p)   # twice too big
+    wrong = implementation_bench.compare(implementation_bench.COMPARISONS[0], functions)
+    assert right.grad_gap < 1e-12 and abs(wrong.grad_gap - 0.5) < 1e-12
+    assert "| 5.0e-01 | 보통 입력 |" in implementation_bench.markdown_stability_table([wrong])
