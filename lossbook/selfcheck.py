@@ -11,6 +11,7 @@ student's notebook; they run only when the course grades.
 
 import argparse
 import copy
+import json
 import os
 import sys
 import time
@@ -205,7 +206,9 @@ def _colab_notebook():
     except ImportError:
         return None
     reply = _message.blocking_request("get_ipynb", request="", timeout_sec=60)
-    return nbformat.from_dict(reply["ipynb"]) if reply and "ipynb" in reply else None
+    if not reply or "ipynb" not in reply:
+        return None
+    return nbformat.reads(json.dumps(reply["ipynb"]), as_version=4)   # joins sources kept as lists of lines
 
 
 def _open_notebook_path():
@@ -251,6 +254,8 @@ def main(argv=None):
         description="과제 노트북을 새 커널에서 처음부터 실행하고, 보이는 테스트의 결과를 문제별로 알려 줍니다.")
     parser.add_argument("notebooks", nargs="+", type=Path, metavar="노트북.ipynb")
     args = parser.parse_args(argv)
+    if hasattr(sys.stdout, "reconfigure"):   # a console or file that cannot show ✔/✘ gets "?" instead of a crash
+        sys.stdout.reconfigure(errors="replace")
     status = 0
     for path in args.notebooks:
         if not path.is_file():

@@ -1,6 +1,7 @@
 """The student's self-check (`lossbook.selfcheck`): the problems it names, the same verdict as
 nbgrader's Validate, and its last cell in JupyterLab, Colab and a grading run."""
 
+import json
 import re
 import sys
 import types
@@ -131,7 +132,7 @@ def test_the_last_cell_in_colab_checks_what_the_front_end_has(submissions, monke
     """Colab's kernel asks its front end for the notebook (`_message.blocking_request("get_ipynb")`);
     stood in for by a module that answers with the model notebook, unsaved as in Colab."""
     paths, _ = submissions
-    model = nbformat.read(str(paths["model"]), as_version=4)
+    model = json.loads(nbformat.writes(nbformat.read(str(paths["model"]), as_version=4)))   # sources as lists of lines
     asked = []
 
     def blocking_request(kind, request="", timeout_sec=None):
