@@ -174,7 +174,7 @@ def test_navigation_from_the_landing_page(page):
     assert page.title().startswith(page.locator("main h1").first.inner_text().strip("#").strip()[:10])
     page.locator("a.right-next").click()  # the next page of a chapter is its assignment
     page.wait_for_url(re.compile(rf"assignments/{first}/{first}\.html"))
-    assert page.get_by_text("JupyterLab에서 열기").count() >= 1
+    assert page.get_by_text("환경 준비 (처음 한 번)").count() >= 1
     page.locator("a.left-prev").click()
     page.wait_for_url(re.compile(rf"book/{first}\.html"))
 
