@@ -80,3 +80,10 @@ def self_check(chapter):
     filename = f"{chapter}.ipynb"
     return [instructions("self_check_text", SELF_CHECK_TEXT.format(filename=filename)),
             locked_code(SELF_CHECK_ID, SELF_CHECK_CODE.format(filename=filename), tags=("nbval-skip",))]
+
+
+def course_end(chapter):
+    """The cells every assignment ends with, after its problems: the optional question cell
+    (`lossbook.questions`) and the self-check."""
+    from lossbook.questions import question_cell
+    return [question_cell()] + self_check(chapter)

@@ -45,12 +45,13 @@ def execute_solution(chapter, root=ROOT, timeout=300):
     nbformat.write(nb, str(path))
 
 
-def end_with_self_check(chapter, root=ROOT):
-    """Make the solution notebook end with the self-check cells (`authoring.self_check`), once:
-    every assignment gets them without a chapter writing them."""
+def end_with_course_cells(chapter, root=ROOT):
+    """Make the solution notebook end with the course's closing cells (`authoring.course_end`:
+    the question cell and the self-check), once: every assignment gets them without a chapter
+    writing them."""
     path = solution_notebook(chapter, root)
     nb = nbformat.read(str(path), as_version=4)
-    wanted = authoring.self_check(chapter)
+    wanted = authoring.course_end(chapter)
     ids = {cell.id for cell in wanted}
     kept = [cell for cell in nb.cells if cell.get("id") not in ids]
     current = [(c.cell_type, c.source, c.metadata) for c in nb.cells[len(kept):]]
@@ -62,7 +63,7 @@ def end_with_self_check(chapter, root=ROOT):
 def generate_assignment(chapter, root=ROOT):
     """Run `nbgrader generate_assignment` in course root `root`; returns the student notebook's path.
     Uses no gradebook: releasing to a class records the assignment at grading time."""
-    end_with_self_check(chapter, root)
+    end_with_course_cells(chapter, root)
     run_tool("nbgrader", "generate_assignment", chapter, "--force", "--no-db", "--log-level=WARN",
              cwd=root, check=True)
     return assignment_notebook(chapter, root)

@@ -159,6 +159,22 @@ def test_page_renders_offline_and_is_screenshot(page, screenshot_dir, docname):
             assert not page.locator("nav.bd-links").first.is_visible(), f"{docname}: sidebar visible on mobile"
 
 
+APPENDICES = ["choose", "overview", "performance", "glossary", "asking", "exec_times"]
+
+
+@pytest.mark.parametrize("docname", [p for p in page_params() if p.values[0] != "book/appendix/overview"]
+                         + [pytest.param(f"book/appendix/{a}", id=a) for a in APPENDICES])
+def test_no_table_is_wider_than_the_text_column_on_a_desktop(page, docname):
+    """A reader at 1280 px sees whole rows: no table needs a sideways scroll."""
+    require_built(docname)
+    open_typeset(page, docname)
+    widths = page.evaluate("""() => [...document.querySelectorAll('article table')].map(t => {
+        const column = t.closest('.pst-scrollable-table-container') || t.parentElement;
+        return [t.scrollWidth, column.clientWidth, (t.innerText || '').slice(0, 60)]; })""")
+    wide = [w for w in widths if w[0] > w[1] + 1]
+    assert not wide, f"{docname}: tables wider than the column (table px, column px, start): {wide}"
+
+
 def test_navigation_from_the_landing_page(page):
     page.goto((HTML / "index.html").as_uri())
     page.wait_for_url(re.compile(r"book/intro\.html"))
@@ -166,7 +182,7 @@ def test_navigation_from_the_landing_page(page):
     for chapter in CHAPTERS:
         if (HTML / "book" / f"{chapter}.html").exists():
             assert sidebar.locator(f'a[href$="{chapter}.html"]').count() >= 1, f"{chapter} is not in the sidebar"
-    for appendix in ("choose", "overview", "performance", "glossary", "exec_times"):
+    for appendix in APPENDICES:
         assert sidebar.locator(f'a[href$="appendix/{appendix}.html"]').count() == 1, f"appendix {appendix} missing"
     first = sorted(c for c in CHAPTERS if (HTML / "book" / f"{c}.html").exists())[0]
     page.locator("a.right-next").click()

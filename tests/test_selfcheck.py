@@ -33,11 +33,11 @@ def test_problems_match_their_headings(chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_every_assignment_ends_with_the_self_check(chapter):
-    wanted = [(c.cell_type, c.source) for c in authoring.self_check(chapter)]
+def test_every_assignment_ends_with_the_question_and_the_self_check(chapter):
+    wanted = [(c.cell_type, c.source) for c in authoring.course_end(chapter)]
     for path in (notebooks.solution_notebook(chapter), notebooks.assignment_notebook(chapter)):
         nb = notebooks.read(path)
-        assert [(c.cell_type, c.source) for c in nb.cells[-2:]] == wanted, path
+        assert [(c.cell_type, c.source) for c in nb.cells[-len(wanted):]] == wanted, path
 
 
 # ---------------------------------------------------------------- the same verdict as Validate

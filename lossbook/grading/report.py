@@ -126,8 +126,65 @@ def write_report(out, db_url, assignment, problems, ungraded=None, warnings=()):
         lines += ["", f"## 수동 채점이 남은 학생 ({len(waiting)}명)", "",
                   "`nbgrader formgrader`로 서술형 답을 채점한 뒤 `lossbook grade`를 다시 실행하면 "
                   "`grades.csv`에 수동 점수가 들어갑니다.", "", ", ".join(md_safe(w) for w in waiting)]
+    lines += questions_section(student_questions(out, assignment, [r["student_id"] for r in rows]),
+                               problem_titles(out, assignment))
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return rows, questions
+
+
+def student_questions(out, assignment, student_ids):
+    """{student_id: question} from the question cell (`lossbook.questions`) of each submitted
+    notebook; students who left it as released are not listed. Never part of a score."""
+    import nbformat
+
+    from lossbook.questions import asked
+    found = {}
+    for sid in student_ids:
+        texts = []
+        for path in sorted((Path(out) / "submitted" / sid / assignment).glob("*.ipynb")):
+            try:
+                texts.append(asked(nbformat.read(str(path), as_version=4)))
+            except Exception:   # noqa: BLE001 - an unreadable notebook is reported elsewhere, not here
+                continue
+        text = "\n\n".join(t for t in texts if t)
+        if text:
+            found[sid] = text
+    return found
+
+
+def problem_titles(out, assignment):
+    """{문제 number: title} of the released notebook."""
+    import nbformat
+
+    from lossbook.problems import problems
+    titles = {}
+    for path in sorted((Path(out) / "release" / assignment).glob("*.ipynb")):
+        titles.update({p.number: p.title for p in problems(nbformat.read(str(path), as_version=4))})
+    return titles
+
+
+def questions_section(asked, titles):
+    """report.md's section of the students' questions: how many ask about each 문제 (the
+    instructor sees which problem confuses the class), then each question as written."""
+    from lossbook.questions import problems_named
+    lines = ["", "## 학생 질문 (점수와 무관)", ""]
+    if not asked:
+        return lines + ["없음."]
+    by_problem = {}
+    for sid, text in sorted(asked.items()):
+        for number in problems_named(text) or [None]:
+            by_problem.setdefault(number, []).append(sid)
+    lines += ["| 문제 | 질문한 학생 | 학생 ID |", "|---|---|---|"]
+    for number in sorted(by_problem, key=lambda n: (n is None, n or 0)):
+        title = "문제를 적지 않은 질문" if number is None else titles.get(number, f"문제 {number}")
+        sids = by_problem[number]
+        lines.append(f"| {md_safe(title)} | {len(sids)}명 | {', '.join(md_safe(s) for s in sids)} |")
+    lines += ["", "### 질문 내용", ""]
+    for sid, text in sorted(asked.items()):
+        named = ", ".join(f"문제 {n}" for n in problems_named(text)) or "문제를 적지 않음"
+        lines.append(f"- **{md_safe(sid)}** ({named})")
+        lines += [f"  > {md_safe(line)}" if line.strip() else "  >" for line in text.splitlines()]
+    return lines
 
 
 def histogram(rows, path, assignment):
