@@ -73,7 +73,7 @@ def test_sandbox_blocks_solutions_tests_other_students_and_gradebook(graded):
 def test_feedback_is_korean_html_per_student(graded):
     _, out, _, _ = graded
     html = (out / "feedback" / "model" / CHAPTER / f"{CHAPTER}.html").read_text(encoding="utf-8")
-    assert "점수" in html and "테스트 셀" in html
+    assert "자동 채점" in html and "테스트:" in html and "학생의 답" in html
     loop = (out / "feedback" / "loop" / CHAPTER / f"{CHAPTER}.html").read_text(encoding="utf-8")
     assert "채점할 때 생긴 문제" in loop
 

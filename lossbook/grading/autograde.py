@@ -53,7 +53,11 @@ KERNEL_DIED = "KernelDied"
 
 # ---------------------------------------------------------------- the course folder
 
-def course_config(out, db_url, assignment, timeout=None, sandbox=True):
+FEEDBACK_PREPROCESSORS = ["nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+                          "lossbook.grading.feedback.FeedbackView"]
+
+
+def course_config(out, db_url, assignment, timeout=None, sandbox=True, show_hidden_tests=False):
     """nbgrader configuration for grading in `out`: the repository's nbgrader_config.py
     (stubs, per-cell timeout), with every folder inside `out`."""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
@@ -73,6 +77,8 @@ def course_config(out, db_url, assignment, timeout=None, sandbox=True):
     c.Execute.shutdown_kernel = "immediate"   # the student's kernel has nothing to save
     c.HTMLExporter.template_name = "feedback_ko"
     c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
+    c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS   # summary per 문제, hidden tests hidden
+    c.FeedbackView.show_hidden_tests = bool(show_hidden_tests)
     for key, value in safehtml.HTML_CONFIG.items():   # student HTML inert in the feedback
         setattr(c.HTMLExporter, key, value)
     c.Application.log_level = "ERROR"
@@ -104,7 +110,12 @@ def write_course_config(out, config):
                       for k in ("source", "release", "submitted", "autograded", "feedback"))
             + f"c.Execute.timeout = {int(config.Execute.timeout)}\n"
             + "".join(f"c.HTMLExporter.{k} = {v!r}  # student HTML inert in formgrader\n"
-                      for k, v in safehtml.HTML_CONFIG.items()))
+                      for k, v in safehtml.HTML_CONFIG.items())
+            # feedback made from formgrader: the same Korean page, hidden tests hidden
+            + f"c.HTMLExporter.template_name = {config.HTMLExporter.template_name!r}\n"
+            + f"c.HTMLExporter.extra_template_basedirs = {list(config.HTMLExporter.extra_template_basedirs)!r}\n"
+            + f"c.GenerateFeedback.preprocessors = {FEEDBACK_PREPROCESSORS!r}\n"
+            + f"c.FeedbackView.show_hidden_tests = {bool(config.FeedbackView.show_hidden_tests)!r}\n")
     (Path(out) / "nbgrader_config.py").write_text(text, encoding="utf-8")
 
 

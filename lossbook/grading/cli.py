@@ -73,10 +73,10 @@ def _start_forkserver():
     return ctx
 
 
-def _worker_init(out, db_url, assignment, timeout, use_sandbox, release):
+def _worker_init(out, db_url, assignment, timeout, use_sandbox, show_hidden_tests, release):
     _quiet()
     _WORKER.update(out=out, assignment=assignment, release=release,
-                   config=autograde.course_config(out, db_url, assignment, timeout, use_sandbox))
+                   config=autograde.course_config(out, db_url, assignment, timeout, use_sandbox, show_hidden_tests))
 
 
 WORKER_LOST = ("채점 중 작업 프로세스가 종료되었습니다(메모리 부족으로 운영체제가 끝냈거나 강제 종료됨). "
@@ -272,7 +272,7 @@ def _prepare_student(out, assignment, sub, release):
 
 
 def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, pattern=LMS_PATTERN,
-          students=None, force=False, use_sandbox=True, progress=None, source_root=ROOT):
+          students=None, force=False, use_sandbox=True, progress=None, source_root=ROOT, show_hidden_tests=False):
     """Grade every (changed) submission; returns a summary dict. Raises GradingError on bad input."""
     available = chapter_ids(source_root)
     if assignment not in available or not list((Path(source_root) / "solutions" / assignment).glob("*.ipynb")):
@@ -301,7 +301,7 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
     out.mkdir(parents=True, exist_ok=True)
     db_url = db or f"sqlite:///{out / 'gradebook.db'}"
     _quiet()
-    config = autograde.course_config(out, db_url, assignment, timeout, use_sandbox)
+    config = autograde.course_config(out, db_url, assignment, timeout, use_sandbox, show_hidden_tests)
     release = autograde.prepare_course(out, config, assignment, Path(source_root) / "solutions" / assignment)
 
     state_path = out / STATE
@@ -346,7 +346,7 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
             for sid, problems, digest in todo:
                 done(grade_one(out, config, assignment, sid, release, problems), digest)
         else:
-            pool = WorkerPool(_start_forkserver(), jobs, run_tmp, (out, db_url, assignment, timeout, use_sandbox, release))
+            pool = WorkerPool(_start_forkserver(), jobs, run_tmp, (out, db_url, assignment, timeout, use_sandbox, show_hidden_tests, release))
 
             def lost(item):
                 sid, problems = item
@@ -388,6 +388,8 @@ def main(argv=None):
     g.add_argument("--timeout", type=int, default=None, help="셀 하나의 시간 제한(초, 기본: nbgrader_config.py)")
     g.add_argument("--pattern", default=LMS_PATTERN, help="LMS zip 파일 이름 정규식 (student_id, file_id 그룹)")
     g.add_argument("--student", action="append", help="이 학생만 다시 채점 (여러 번 쓸 수 있음)")
+    g.add_argument("--show-hidden-tests", action="store_true",
+                   help="피드백에 숨은 테스트의 코드와 traceback을 보입니다 (기본: 메시지만)")
     g.add_argument("--force", action="store_true", help="바뀌지 않은 제출물도 다시 채점")
     g.add_argument("--no-sandbox", action="store_true", help="샌드박스 없이 실행 (믿을 수 있는 코드만)")
     g.add_argument("--quiet", action="store_true", help="진행 막대를 숨깁니다")
@@ -395,7 +397,8 @@ def main(argv=None):
     try:
         summary = grade(args.assignment, args.submissions, out=args.out, db=args.db, jobs=args.jobs,
                         timeout=args.timeout, pattern=args.pattern, students=args.student, force=args.force,
-                        use_sandbox=not args.no_sandbox, progress=False if args.quiet else None)
+                        use_sandbox=not args.no_sandbox, progress=False if args.quiet else None,
+                        show_hidden_tests=args.show_hidden_tests)
     except GradingError as error:
         print(f"오류: {error}", file=sys.stderr)
         return 2
