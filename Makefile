@@ -17,7 +17,7 @@ help:
 	@echo "make test         - 전체 테스트를 실행합니다"
 	@echo "make solutions    - 정답 노트북(solutions/)을 다시 실행해 출력을 갱신합니다"
 	@echo "make assignments  - 학생용 노트북(assignments/)을 nbgrader로 다시 생성합니다"
-	@echo "make grade ASSIGNMENT=01_mse SUBMISSIONS=제출물.zip [JOBS=2] - 제출물을 모두 채점합니다 (graded/)"
+	@echo "make grade ASSIGNMENT=01_mse SUBMISSIONS=제출물.zip [JOBS=2] - 제출물을 모두 채점합니다 (graded/과제ID/)"
 	@echo "make bench        - 채점 속도를 잽니다"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -45,8 +45,8 @@ assignments: $(STAMP)
 # `lossbook grade`: a class's submissions -> graded/ (grades.csv, report.md, feedback/)
 JOBS ?= 2
 grade: $(STAMP)
-	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "사용법: make grade ASSIGNMENT=01_mse SUBMISSIONS=제출물폴더_또는.zip [JOBS=2] [OUT=graded]"; exit 2; }
-	$(BIN)/lossbook grade $(ASSIGNMENT) $(SUBMISSIONS) --jobs $(JOBS) --out $(or $(OUT),graded)
+	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "사용법: make grade ASSIGNMENT=01_mse SUBMISSIONS=제출물폴더_또는.zip [JOBS=2] [OUT=graded/과제ID]"; exit 2; }
+	$(BIN)/lossbook grade $(ASSIGNMENT) $(SUBMISSIONS) --jobs $(JOBS) --out $(or $(OUT),graded/$(ASSIGNMENT))
 
 # Timings; each line prints one table.
 bench: $(STAMP)

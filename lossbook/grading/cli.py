@@ -2,7 +2,7 @@
 
 Grades a whole class of one assignment (chapter id, e.g. 01_mse) on nbgrader: the
 autograded notebooks, Korean HTML feedback per student, grades.csv, report.md and a score
-histogram, all in --out (default graded/). Student code runs in a bubblewrap sandbox.
+histogram, all in --out (default graded/ASSIGNMENT). Student code runs in a bubblewrap sandbox.
 """
 
 import argparse
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from lossbook.grading import autograde, report, sandbox, test_side
+from lossbook.grading import autograde, report, sandbox, test_side, which_assignment
 from lossbook.grading.submissions import LMS_PATTERN, SubmissionError, normalize_id, read_submissions, shown
 from lossbook.maintain import ENV_BIN
 from lossbook.notebooks import ROOT, chapter_ids
@@ -271,7 +271,16 @@ def _prepare_student(out, assignment, sub, release):
     return problems
 
 
-def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, pattern=LMS_PATTERN,
+def _other_assignments(out, assignment):
+    """The assignments other than `assignment` whose results are in folder `out`."""
+    try:
+        state = json.loads((Path(out) / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return sorted(a for a, students in state.items() if a != assignment and students) if isinstance(state, dict) else []
+
+
+def grade(assignment, submissions, out=None, db=None, jobs=1, timeout=None, pattern=LMS_PATTERN,
           students=None, force=False, use_sandbox=True, progress=None, source_root=ROOT, show_hidden_tests=False):
     """Grade every (changed) submission; returns a summary dict. Raises GradingError on bad input."""
     available = chapter_ids(source_root)
@@ -288,6 +297,19 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
         if unknown:
             raise GradingError(f"제출물에 없는 학생입니다: {', '.join(unknown)}")
         subs = [s for s in subs if s.student_id in students]
+    wrong = {}
+    for sub in subs:
+        note = which_assignment.mismatch(sub.files, assignment, source_root) if sub.gradable else None
+        if note:
+            wrong[sub.student_id] = note
+    gradable = [s for s in subs if s.gradable]
+    if gradable and len(wrong) > len(gradable) / 2:
+        raise GradingError(f"제출물 {len(gradable)}개 가운데 {len(wrong)}개가 {assignment}의 노트북이 아닙니다"
+                           f"(예: {next(iter(wrong.values()))}). 과제 ID를 확인하세요. 아무것도 쓰지 않았습니다.")
+    for sub in subs:
+        if sub.student_id in wrong:   # a row with 0 points and the note, not graded
+            sub.gradable = False
+            sub.problems = list(sub.problems) + [wrong[sub.student_id]]
     if use_sandbox and not sandbox.available():
         raise GradingError("bubblewrap(bwrap)으로 샌드박스를 만들 수 없습니다. `apt-get install bubblewrap`으로 "
                            "설치하세요(믿을 수 있는 제출물만이라면 --no-sandbox).")
@@ -297,7 +319,11 @@ def grade(assignment, submissions, out="graded", db=None, jobs=1, timeout=None, 
     started = time.perf_counter()
     if jobs > 1 and len(subs) > 1:
         _start_forkserver()   # it imports nbgrader while this process prepares the course
-    out = Path(out).resolve()
+    out = Path(out or Path("graded") / assignment).resolve()
+    others = _other_assignments(out, assignment)
+    if others:
+        raise GradingError(f"{out}에는 이미 {', '.join(others)}의 채점 결과가 있습니다. grades.csv와 report.md를 "
+                           f"덮어쓰지 않도록 과제마다 다른 --out을 주세요(기본값: graded/{assignment}).")
     out.mkdir(parents=True, exist_ok=True)
     db_url = db or f"sqlite:///{out / 'gradebook.db'}"
     _quiet()
@@ -382,7 +408,7 @@ def main(argv=None):
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     g.add_argument("assignment", help="과제(장) ID, 예: 01_mse")
     g.add_argument("submissions", help="제출물 폴더(학생ID/과제/*.ipynb), 그 zip, 또는 LMS zip")
-    g.add_argument("--out", default="graded", help="결과 폴더 (기본: graded/)")
+    g.add_argument("--out", default=None, help="결과 폴더 (기본: graded/과제ID, 과제마다 따로)")
     g.add_argument("--db", default=None, help="gradebook URL (기본: OUT/gradebook.db의 SQLite; 예: postgresql://…)")
     g.add_argument("--jobs", "-j", type=int, default=1, help="동시에 채점할 학생 수")
     g.add_argument("--timeout", type=int, default=None, help="셀 하나의 시간 제한(초, 기본: nbgrader_config.py)")
