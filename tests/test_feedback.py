@@ -115,3 +115,27 @@ def test_feedback_in_a_browser(graded, browser):
     page.screenshot(path=str(shots / "feedback-03_bce.png"))
     context.close()
     assert not blocked and not errors, (blocked[:3], errors[:3])
+
+
+def test_report_means_per_problem_match_the_gradebook(graded):
+    """report.md's mean per 문제, against the grades nbgrader's gradebook holds for its cells."""
+    from nbgrader.api import Gradebook
+    release = notebooks.read(notebooks.assignment_notebook(CHAPTER))
+    report = (graded / "report.md").read_text(encoding="utf-8")
+    with Gradebook(f"sqlite:///{graded / 'gradebook.db'}") as gb:
+        for problem in problems(release):
+            if problem.written:
+                continue
+            totals = []
+            for student in ("model", "wrong"):
+                nb = gb.find_submission_notebook(CHAPTER, CHAPTER, student)
+                totals.append(sum(g.score for g in nb.grades if g.cell.name in problem.tests))
+            row = next(line for line in report.splitlines() if line.startswith(f"| {problem.title} |"))
+            assert row.split("|")[3].strip() == f"{sum(totals) / len(totals):.2f}", row
+    assert "p = 0, y = 1에서 손실이 inf입니다" in next(
+        line for line in report.splitlines() if "`bce_loss`" in line and line.startswith("| 문제"))
+    with open(graded / "grades.csv", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    assert header[:9] == ["student_id", "score", "max_score", "auto_score", "max_auto_score", "manual_score",
+                          "max_manual_score", "needs_manual_grade", "problems"]   # the LMS columns stay first
+    assert header[9:] == [f"문제 {p.number}" for p in problems(release)]

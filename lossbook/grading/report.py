@@ -15,6 +15,7 @@ CSV_FIELDS = ["student_id", "score", "max_score", "auto_score", "max_auto_score"
 def collect(db_url, assignment):
     """Per-student rows and per-question (grade cell) scores from the gradebook."""
     rows, questions = [], {}
+    cells = {}   # student id -> grade id -> (score or None while a person has not graded it, max score)
     with Gradebook(db_url, "lossbook") as gb:
         try:
             subs = gb.assignment_submissions(assignment)
@@ -30,6 +31,9 @@ def collect(db_url, assignment):
                     q = questions.setdefault(f"{nb.name}:{cell.name}", {
                         "notebook": nb.name, "question": cell.name, "kind": kind,
                         "max_score": float(cell.max_score), "scores": []})
+                    waiting = kind == "manual" and grade.manual_score is None and grade.auto_score is None
+                    cells.setdefault(sub.student_id, {})[cell.name] = (None if waiting else float(grade.score),
+                                                                       float(cell.max_score))
                     if kind == "manual":
                         max_manual += float(cell.max_score)
                         if grade.manual_score is not None or grade.auto_score is not None:
@@ -41,7 +45,8 @@ def collect(db_url, assignment):
                         q["scores"].append(float(grade.score))
             rows.append({"student_id": sub.student_id, "score": float(sub.score), "max_score": float(sub.max_score),
                          "auto_score": auto, "max_auto_score": max_auto, "manual_score": manual,
-                         "max_manual_score": max_manual, "needs_manual_grade": bool(sub.needs_manual_grade)})
+                         "max_manual_score": max_manual, "needs_manual_grade": bool(sub.needs_manual_grade),
+                         "cells": cells.get(sub.student_id, {})})
     return rows, list(questions.values())
 
 
@@ -93,25 +98,27 @@ def write_report(out, db_url, assignment, problems, ungraded=None, warnings=()):
         problems = {**problems, **ungraded}
     for row in rows:
         row["problems"] = " / ".join(problems.get(row["student_id"], []))
+    parts = problem_list(out, assignment)
     tmp = out / "grades.csv.tmp"
     with open(tmp, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
+        columns = [f"문제 {p.number}" for p in parts]   # after the LMS columns, which stay as they were
+        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS + columns)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: (_fmt(v) if isinstance(v, float) else csv_safe(v) if isinstance(v, str) else v)
-                             for k, v in row.items()})
+            line = {k: (_fmt(v) if isinstance(v, float) else csv_safe(v) if isinstance(v, str) else v)
+                    for k, v in row.items() if k in CSV_FIELDS}
+            for part, column in zip(parts, columns):
+                got = problem_score(row.get("cells", {}), part)
+                line[column] = "" if got is None else _fmt(got)   # empty: a written answer not graded yet
+            writer.writerow(line)
     tmp.replace(out / "grades.csv")
     histogram(rows, out / "score_histogram.png", assignment)
 
     lines = [f"# 채점 보고서: {assignment}", "",
              f"학생 {len(rows)}명. 점수 분포: `score_histogram.png`, 학생별 점수: `grades.csv`, "
              "학생별 피드백: `feedback/학생ID/" + assignment + "/`.", "",
-             "## 문제별 평균 점수", "", "| 노트북 | 문제 | 종류 | 평균 | 배점 | 채점된 학생 |", "|---|---|---|---|---|---|"]
-    for q in questions:
-        mean = sum(q["scores"]) / len(q["scores"]) if q["scores"] else None
-        kind = "자동" if q["kind"] == "auto" else "수동(formgrader)"
-        lines.append(f"| {q['notebook']} | {q['question']} | {kind} | "
-                     f"{'-' if mean is None else f'{mean:.2f}'} | {_fmt(q['max_score'])} | {len(q['scores'])} |")
+             "## 문제별 평균 점수", ""]
+    lines += problem_section(rows, parts, failure_messages(out, assignment, [r["student_id"] for r in rows], parts))
     if warnings:
         lines += ["", "## 제출물 전체에 대한 주의", ""] + [f"- {md_safe(w)}" for w in warnings]
     lines += ["", "## 채점 중 문제가 있었던 학생", ""]
@@ -130,6 +137,75 @@ def write_report(out, db_url, assignment, problems, ungraded=None, warnings=()):
                                problem_titles(out, assignment))
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return rows, questions
+
+
+def problem_list(out, assignment):
+    """The problems (lossbook.problems) of the released notebook in `out`."""
+    import nbformat
+
+    from lossbook.problems import problems
+    found = []
+    for path in sorted((Path(out) / "release" / assignment).glob("*.ipynb")):
+        found += problems(nbformat.read(str(path), as_version=4))
+    return found
+
+
+def problem_score(cells, problem):
+    """A student's points on one problem (`cells`: grade id -> (score or None, max)); None while a
+    written answer waits for a person."""
+    got = 0.0
+    for grade_id in problem.tests + problem.written:
+        score, _ = cells.get(grade_id, (0.0, 0.0))
+        if score is None:
+            return None
+        got += score
+    return got
+
+
+def failure_messages(out, assignment, student_ids, parts):
+    """{problem number: Counter of the Korean messages of its failed tests}, over the class's
+    autograded notebooks (one count per student and message)."""
+    from collections import Counter
+
+    import nbformat
+
+    from lossbook.notebooks import grade_id
+    from lossbook.selfcheck import explain
+    owner = {g: p.number for p in parts for g in p.tests}
+    counts = {p.number: Counter() for p in parts}
+    for sid in student_ids:
+        seen = set()
+        for path in sorted((Path(out) / "autograded" / sid / assignment).glob("*.ipynb")):
+            try:
+                nb = nbformat.read(str(path), as_version=4)
+            except Exception:   # noqa: BLE001 - reported for that student elsewhere
+                continue
+            for cell in nb.cells:
+                number = owner.get(grade_id(cell))
+                for output in cell.get("outputs", []) if number else []:
+                    if output.get("output_type") == "error":
+                        seen.add((number, explain(output.get("ename", ""), output.get("evalue", ""))))
+        for number, message in seen:
+            counts[number][message] += 1
+    return counts
+
+
+def problem_section(rows, parts, failures):
+    """report.md's table per 문제: mean, share of full marks, the most common failure."""
+    lines = ["| 문제 | 배점 | 평균 | 만점 | 가장 흔한 실패 (학생 수) |", "|---|---:|---:|---:|---|"]
+    for part in parts:
+        scores = [problem_score(r.get("cells", {}), part) for r in rows]
+        graded = [x for x in scores if x is not None]
+        waiting = len(scores) - len(graded)
+        mean = f"{sum(graded) / len(graded):.2f}" if graded else "-"
+        full = f"{sum(x >= part.points for x in graded)}/{len(graded)}명" if graded else "-"
+        if waiting:
+            mean += f" (채점 전 {waiting}명)"
+        common = failures.get(part.number)
+        top = f"{md_safe(common.most_common(1)[0][0])} ({common.most_common(1)[0][1]}명)" if common else ""
+        kind = " (서술형)" if part.is_written else ""
+        lines.append(f"| {md_safe(part.title)}{kind} | {_fmt(part.points)} | {mean} | {full} | {top} |")
+    return lines
 
 
 def student_questions(out, assignment, student_ids):
@@ -154,13 +230,7 @@ def student_questions(out, assignment, student_ids):
 
 def problem_titles(out, assignment):
     """{문제 number: title} of the released notebook."""
-    import nbformat
-
-    from lossbook.problems import problems
-    titles = {}
-    for path in sorted((Path(out) / "release" / assignment).glob("*.ipynb")):
-        titles.update({p.number: p.title for p in problems(nbformat.read(str(path), as_version=4))})
-    return titles
+    return {p.number: p.title for p in problem_list(out, assignment)}
 
 
 def questions_section(asked, titles):
@@ -201,6 +271,8 @@ def histogram(rows, path, assignment):
     ax.hist(scores, bins=min(20, max(5, int(top))), range=(0, top), color="#4C72B0", edgecolor="white")
     ax.set_xlabel("점수")
     ax.set_ylabel("학생 수")
+    from matplotlib.ticker import MaxNLocator
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))   # students are counted in whole numbers
     ax.set_title(f"{assignment} 점수 분포 ({len(scores)}명)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
