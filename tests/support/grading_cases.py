@@ -213,6 +213,7 @@ def write_hostile_class(folder, chapter, root=notebooks.ROOT, slow_seconds=40):
     model = notebooks.model_submission(release, source)
     name = f"{chapter}.ipynb"
     full = sum(notebooks.points(c) for c in release.cells if notebooks.is_autograded_test(c))
+    manual = sum(notebooks.points(c) for c in release.cells if notebooks.is_manual_answer(c))
     expect = {}
 
     def put(student, data, filename=name):
@@ -237,7 +238,7 @@ def write_hostile_class(folder, chapter, root=notebooks.ROOT, slow_seconds=40):
     put("bad\x07id", model)
     expect["bad\x07id"] = {"score": 0, "problem": ["제어 문자"], "row_id": "bad\\x07id"}
     put("formula", b"not json", filename="=HYPERLINK(1).ipynb")
-    expect["formula"] = {"score": 0, "problem": ["'=HYPERLINK"], "csv_line": "formula,0,20,0,15,0,5,False,'=HYPERLINK"}
+    expect["formula"] = {"score": 0, "problem": ["'=HYPERLINK"], "csv_line": f"formula,0,{full + manual:g},0,{full:g},0,{manual:g},False,'=HYPERLINK"}
     # a copy-pasted test cell, in an nbformat 3 file
     put("pasted", nbformat.writes(nbformat.convert(nbformat.reads(nbformat.writes(_duplicate_first_test(model)), 4), 3)).encode())
     expect["pasted"] = {"score": full, "problem": ["번 있습니다", "nbformat 3"]}

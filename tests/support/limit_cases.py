@@ -14,7 +14,7 @@ SECRETS = {"PGPASSWORD": "pg-secret-7c1f", "LMS_TOKEN": "lms-secret-93ab", "GRAD
 
 def _with_last_answer_suffix(nb, code):
     """The model answers, with `code` run at the end of the last answer cell: the tests
-    before it have run, so a limit that stops the kernel costs only the last test."""
+    before it have run, so a limit that stops the kernel costs only the tests after it."""
     nb = nbformat.from_dict(nb)
     last = _answer_cells(nb)[-1]
     last.source = last.source + "\n\n" + code
@@ -107,15 +107,16 @@ def _slow_cells(model, seconds):
 
 def write_limits_class(folder, chapter, root=notebooks.ROOT, slow_seconds=5):
     """One honest student and one student per limit; returns {student: expectation} like
-    grading_cases.write_class, plus '_full' and '_last' (the points of the last test, lost
-    when the kernel is stopped in the last answer cell)."""
+    grading_cases.write_class, plus '_full' and '_last' (the points of the tests after the last
+    answer cell, lost when the kernel is stopped in that cell)."""
     folder = Path(folder)
     release = notebooks.read(notebooks.assignment_notebook(chapter, root))
     source = notebooks.read(notebooks.solution_notebook(chapter, root))
     model = notebooks.model_submission(release, source)
     tests = [c for c in release.cells if notebooks.is_autograded_test(c)]
     full = sum(notebooks.points(c) for c in tests)
-    last = notebooks.points(tests[-1])
+    last_answer = max(i for i, c in enumerate(release.cells) if notebooks.is_answer_cell(c) and c.cell_type == "code")
+    last = sum(notebooks.points(c) for c in release.cells[last_answer + 1:] if notebooks.is_autograded_test(c))
     cases = {
         "honest": (model, {"score": full, "clean": True}),
         # the limits that leave the kernel running, and the secrets, in one student
