@@ -139,3 +139,15 @@ def test_report_means_per_problem_match_the_gradebook(graded):
     assert header[:9] == ["student_id", "score", "max_score", "auto_score", "max_auto_score", "manual_score",
                           "max_manual_score", "needs_manual_grade", "problems"]   # the LMS columns stay first
     assert header[9:] == [f"문제 {p.number}" for p in problems(release)]
+
+
+def test_feedback_made_by_nbgrader_in_the_folder_hides_the_tests_too(graded):
+    """formgrader's "generate feedback" (= `nbgrader generate_feedback` in the grading folder, which
+    reads the nbgrader_config.py lossbook grade wrote) gives the same Korean page."""
+    from lossbook.maintain import run_tool
+    target = feedback(graded, "wrong")
+    target.unlink()
+    run_tool("nbgrader", "generate_feedback", CHAPTER, "--student", "wrong", "--force", cwd=graded, check=True,
+             capture_output=True)
+    text = html.unescape(target.read_text(encoding="utf-8"))
+    assert "자동 채점" in text and not [line for line in hidden_test_lines(CHAPTER) if line in text]
