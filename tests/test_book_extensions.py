@@ -80,3 +80,44 @@ def test_a_wrong_gradient_shows_in_the_stability_table(monkeypatch):
     wrong = implementation_bench.compare(implementation_bench.COMPARISONS[0], functions)
     assert right.grad_gap < 1e-12 and abs(wrong.grad_gap - 0.5) < 1e-12
     assert "| 5.0e-01 | 보통 입력 |" in implementation_bench.markdown_stability_table([wrong])
+
+
+READINGS = "영일이삼사오육칠팔구"   # how each digit is read; a particle follows the reading
+
+
+def _expected(number_text, particle):
+    """The particle for a number, from the Korean reading of its last digit (or 퍼센트)."""
+    last = number_text.rstrip()[-1]
+    syllable = "퍼센트"[-1] if last == "%" else READINGS[int(last)]
+    final = (ord(syllable) - 0xAC00) % 28
+    pairs = {"이": ("이", "가"), "가": ("이", "가"), "은": ("은", "는"), "는": ("은", "는"), "을": ("을", "를"),
+             "를": ("을", "를"), "과": ("과", "와"), "와": ("과", "와"), "으로": ("으로", "로"), "로": ("으로", "로")}
+    consonant, vowel = pairs[particle]
+    if consonant == "으로":
+        return vowel if final in (0, 8) else consonant     # 8 = ㄹ: 일로, 칠로, 팔로
+    return vowel if final == 0 else consonant
+
+
+def test_particles_follow_the_glued_number():
+    from docutils import nodes
+    from lossbook.sphinx_particles import fix_particles
+    cases = [("0.894", "이 "), ("0.860", "가 "), ("16", "로 "), ("17", "으로 "), ("90.0%", "으로 "),
+             ("12", "을 "), ("3", "는 "), ("2.5", "과 ")]
+    for number, after in cases:
+        paragraph = nodes.paragraph("", "", nodes.inline(number, number, classes=["pasted-text"]), nodes.Text(after + "x"))
+        fix_particles(None, paragraph)
+        particle = after.strip()
+        assert paragraph.astext() == f"{number}{_expected(number, particle)} x", (number, paragraph.astext())
+
+
+@pytest.mark.book
+def test_every_glued_number_in_the_book_has_the_right_particle(build_log):
+    import re
+    from conftest import HTML
+    pattern = re.compile(r'<span class="pasted-text">([^<]*[0-9%])</span>(으로|로|이|가|은|는|을|를|과|와)(?![가-힣])')
+    seen = 0
+    for page in HTML.rglob("*.html"):
+        for number, particle in pattern.findall(page.read_text(encoding="utf-8")):
+            seen += 1
+            assert particle == _expected(number, particle), f"{page.name}: {number}{particle}"
+    assert seen > 50
