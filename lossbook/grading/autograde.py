@@ -46,13 +46,12 @@ from lossbook.grading.test_side import TestSide, course_cells, side_of, student_
 from lossbook.grading.submissions import shown
 from lossbook.notebooks import ROOT, is_autograded_test, nbgrader_meta
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-NBGRADER_TEMPLATES = Path(__import__("nbgrader").__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"
 KERNEL_DIED = "KernelDied"
 
 
 # ---------------------------------------------------------------- the course folder
 
+FEEDBACK_EXPORTER = "lossbook.grading.feedback.FeedbackExporter"
 FEEDBACK_PREPROCESSORS = ["nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
                           "lossbook.grading.feedback.FeedbackView"]
 
@@ -75,8 +74,7 @@ def course_config(out, db_url, assignment, timeout=None, sandbox=True, show_hidd
         c.Execute.timeout = int(timeout)
     c.SandboxKernelManager.sandbox = bool(sandbox)
     c.Execute.shutdown_kernel = "immediate"   # the student's kernel has nothing to save
-    c.HTMLExporter.template_name = "feedback_ko"
-    c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
+    c.GenerateFeedback.exporter_class = FEEDBACK_EXPORTER        # the Korean template
     c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS   # summary per 문제, hidden tests hidden
     c.FeedbackView.show_hidden_tests = bool(show_hidden_tests)
     for key, value in safehtml.HTML_CONFIG.items():   # student HTML inert in the feedback
@@ -112,8 +110,7 @@ def write_course_config(out, config):
             + "".join(f"c.HTMLExporter.{k} = {v!r}  # student HTML inert in formgrader\n"
                       for k, v in safehtml.HTML_CONFIG.items())
             # feedback made from formgrader: the same Korean page, hidden tests hidden
-            + f"c.HTMLExporter.template_name = {config.HTMLExporter.template_name!r}\n"
-            + f"c.HTMLExporter.extra_template_basedirs = {list(config.HTMLExporter.extra_template_basedirs)!r}\n"
+            + f"c.GenerateFeedback.exporter_class = {FEEDBACK_EXPORTER!r}\n"
             + f"c.GenerateFeedback.preprocessors = {FEEDBACK_PREPROCESSORS!r}\n"
             + f"c.FeedbackView.show_hidden_tests = {bool(config.FeedbackView.show_hidden_tests)!r}\n")
     (Path(out) / "nbgrader_config.py").write_text(text, encoding="utf-8")

@@ -16,13 +16,16 @@ import re
 from functools import cache
 from pathlib import Path
 
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
+from traitlets import Bool, List, Unicode
 
 from lossbook.notebooks import grade_id, is_autograded_test
 from lossbook.problems import problems
 from lossbook.selfcheck import explain
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+NBGRADER_TEMPLATES = Path(__import__("nbgrader").__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 HIDDEN_NOTE = "# (숨은 테스트: 채점할 때만 실행되고, 내용은 공개하지 않습니다)"
 CODE = re.compile(r"`([^`]+)`")
@@ -150,3 +153,12 @@ class FeedbackView(Preprocessor):
             pass
         return pending
 
+
+
+class FeedbackExporter(HTMLExporter):
+    """The HTML exporter of the feedback (GenerateFeedback.exporter_class): the Korean template.
+    Its template traits are not configurable on purpose: nbgrader's GenerateFeedback writes
+    HTMLExporter.template_name = "feedback" into its config, and formgrader's own pages in the
+    same folder must keep their templates, so nothing is set on HTMLExporter itself."""
+    template_name = Unicode("feedback_ko")
+    extra_template_basedirs = List([str(TEMPLATES), str(NBGRADER_TEMPLATES)])

@@ -22,6 +22,9 @@ def marks(nb_json):
     was lost, e.g. copied into a new notebook)."""
     found = set()
     cells = nb_json.get("cells", []) if isinstance(nb_json, dict) else []
+    if isinstance(nb_json, dict) and isinstance(nb_json.get("worksheets"), list):   # nbformat 3
+        cells = [c for sheet in nb_json["worksheets"] if isinstance(sheet, dict)
+                 for c in sheet.get("cells", []) if isinstance(sheet.get("cells"), list)]
     for cell in cells if isinstance(cells, list) else []:
         if not isinstance(cell, dict):
             continue
@@ -30,7 +33,7 @@ def marks(nb_json):
         for key in (nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None, cell.get("id")):
             if isinstance(key, str):
                 found.add(("id", key))
-        source = cell.get("source", "")
+        source = cell.get("source", cell.get("input", ""))   # nbformat 3 calls a code cell's source "input"
         source = "".join(source) if isinstance(source, list) else source
         if isinstance(source, str) and len(source.strip()) > 40:
             found.add(("source", source.strip()))
@@ -77,6 +80,8 @@ def mismatch(files, assignment, root=notebooks.ROOT):
     if not course.get(assignment) or not parsed:   # no release to compare with: nothing to say
         return None
     submitted = set().union(*(marks(nb) for nb in parsed))
+    if not submitted:   # not a notebook with cells at all ({} or empty): the intake says what it is
+        return None
     if _share(submitted, course[assignment]) >= MATCHING:
         return None
     likely = max(course, key=lambda other: _share(submitted, course[other]))
