@@ -109,6 +109,7 @@ def test_feedback_in_a_browser(graded, browser):
     prose = page.evaluate("() => { const b = document.body.cloneNode(true);"
                           " b.querySelectorAll('pre, code, .input_area').forEach(e => e.remove()); return b.innerText; }")
     assert "$$" not in prose, "raw TeX left in the feedback"
+    assert "In [" not in prose and "Out[" not in prose, "English prompts in the feedback"
     assert page.locator('a[href^="javascript"], [href^="javascript"]').count() == 0
     shots = BUILD / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)

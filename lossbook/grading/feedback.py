@@ -162,3 +162,5 @@ class FeedbackExporter(HTMLExporter):
     same folder must keep their templates, so nothing is set on HTMLExporter itself."""
     template_name = Unicode("feedback_ko")
     extra_template_basedirs = List([str(TEMPLATES), str(NBGRADER_TEMPLATES)])
+    exclude_input_prompt = Bool(True)    # "In [20]:" is neither Korean nor of use to the student
+    exclude_output_prompt = Bool(True)
