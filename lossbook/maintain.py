@@ -53,10 +53,11 @@ def end_with_course_cells(chapter, root=ROOT):
     nb = nbformat.read(str(path), as_version=4)
     wanted = authoring.course_end(chapter)
     ids = {cell.id for cell in wanted}
-    kept = [cell for cell in nb.cells if cell.get("id") not in ids]
-    current = [(c.cell_type, c.source, c.metadata) for c in nb.cells[len(kept):]]
-    if current != [(c.cell_type, c.source, c.metadata) for c in wanted] or len(kept) + len(wanted) != len(nb.cells):
-        nb.cells = kept + wanted
+    cells = [cell for cell in nb.cells if cell.get("id") not in ids] + wanted
+    def shown(cell_list):
+        return [(c.cell_type, c.source, c.metadata) for c in cell_list]
+    if shown(cells) != shown(nb.cells):
+        nb.cells = cells
         nbformat.write(nb, str(path))
 
 

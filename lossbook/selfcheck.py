@@ -57,7 +57,8 @@ def execute(nb, cwd, timeout=CELL_TIMEOUT):
     return nb
 
 
-def _error(cell):
+def cell_error(cell):
+    """(ename, evalue) of the cell's first error output, or None."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             return output.get("ename", ""), output.get("evalue", "")
@@ -84,7 +85,7 @@ def outcomes(executed):
     for cell in executed.cells:
         if cell.cell_type != "code" or grade_id(cell) is None:
             continue
-        error = _error(cell)
+        error = cell_error(cell)
         ran = cell.get("execution_count") is not None or bool(cell.get("outputs"))
         if error:
             found[grade_id(cell)] = Outcome(grade_id(cell), False, explain(*error))

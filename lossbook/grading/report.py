@@ -134,7 +134,7 @@ def write_report(out, db_url, assignment, problems, ungraded=None, warnings=()):
                   "`nbgrader formgrader`로 서술형 답을 채점한 뒤 `lossbook grade`를 다시 실행하면 "
                   "`grades.csv`에 수동 점수가 들어갑니다.", "", ", ".join(md_safe(w) for w in waiting)]
     lines += questions_section(student_questions(out, assignment, [r["student_id"] for r in rows]),
-                               problem_titles(out, assignment))
+                               {p.number: p.title for p in parts})
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return rows, questions
 
@@ -170,7 +170,7 @@ def failure_messages(out, assignment, student_ids, parts):
     import nbformat
 
     from lossbook.notebooks import grade_id
-    from lossbook.selfcheck import explain
+    from lossbook.selfcheck import cell_error, explain
     owner = {g: p.number for p in parts for g in p.tests}
     counts = {p.number: Counter() for p in parts}
     for sid in student_ids:
@@ -182,9 +182,9 @@ def failure_messages(out, assignment, student_ids, parts):
                 continue
             for cell in nb.cells:
                 number = owner.get(grade_id(cell))
-                for output in cell.get("outputs", []) if number else []:
-                    if output.get("output_type") == "error":
-                        seen.add((number, explain(output.get("ename", ""), output.get("evalue", ""))))
+                error = cell_error(cell) if number else None
+                if error:
+                    seen.add((number, explain(*error)))
         for number, message in seen:
             counts[number][message] += 1
     return counts
@@ -226,11 +226,6 @@ def student_questions(out, assignment, student_ids):
         if text:
             found[sid] = text
     return found
-
-
-def problem_titles(out, assignment):
-    """{문제 number: title} of the released notebook."""
-    return {p.number: p.title for p in problem_list(out, assignment)}
 
 
 def questions_section(asked, titles):
