@@ -29,7 +29,7 @@ ASSIGNMENT_DOC = re.compile(r"^assignments/(?P<id>[^/]+)/(?P=id)$")
 GUIDE = """\
 :::{{div}} assignment-download
 {{download}}`⬇ 과제 노트북 내려받기 ({filename}) <./{filename}>`
-<a class="reference download internal" href="{wheel_href}" download><span class="pre">⬇ 강의 패키지 내려받기 ({wheel})</span></a>
+<a class="reference download internal" href="{wheel_href}" download>⬇ 강의 패키지 내려받기 ({wheel})</a>
 :::
 
 아래는 이 노트북을 실행하지 않은 채 보여 주는 미리 보기입니다. 답은 내려받은 노트북에 씁니다.
