@@ -35,13 +35,17 @@ def run_tool(name, *args, unset=(), **kwargs):
 
 
 def execute_solution(chapter, root=ROOT, timeout=300):
-    """Run a solution notebook top to bottom and save it with its new outputs."""
+    """Run a solution notebook top to bottom and save it with its new outputs, and nothing that
+    changes on every run: no saved widget state (it would make every rendered copy load the
+    widget JS from a CDN) and no execution timing (nbclient's `record_timing` writes four
+    timestamps into every code cell: noise in every diff; nothing reads them)."""
     path = solution_notebook(chapter, root)
     nb = nbformat.read(str(path), as_version=4)
-    # no saved widget state: it would make every rendered copy load the widget JS from a CDN
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False, record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)   # timing recorded by an earlier run
     nbformat.write(nb, str(path))
 
 

@@ -121,3 +121,20 @@ def test_every_glued_number_in_the_book_has_the_right_particle(build_log):
             seen += 1
             assert particle == _expected(number, particle), f"{page.name}: {number}{particle}"
     assert seen > 50
+
+
+def test_executing_a_solution_records_no_timing(tmp_path):
+    """`make solutions` saves outputs, not the four timestamps per cell that nbclient records by
+    default (an earlier run's timing is dropped too), so an unchanged chapter re-executes to an
+    unchanged file."""
+    import nbformat
+    from lossbook.maintain import execute_solution
+    folder = tmp_path / "solutions" / "00_tiny"
+    folder.mkdir(parents=True)
+    cell = nbformat.v4.new_code_cell("print(6 * 7)")
+    cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00.000000Z"}
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), str(folder / "00_tiny.ipynb"))
+    execute_solution("00_tiny", root=tmp_path)
+    nb = nbformat.read(str(folder / "00_tiny.ipynb"), as_version=4)
+    assert nb.cells[0].outputs[0]["text"] == "42\n"
+    assert "execution" not in nb.cells[0].metadata, nb.cells[0].metadata
