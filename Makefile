@@ -10,10 +10,11 @@ export PYTHONHASHSEED ?= 0
 # nbgrader calls `alembic` and jupyter-book calls the kernel from PATH
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install book test solutions assignments clean grade bench
+.PHONY: help install book pdf test solutions assignments clean grade bench
 
 help:
 	@echo "make book         - 책을 빌드합니다 (_build/html)"
+	@echo "make pdf          - 책 전체를 PDF 한 권으로 만듭니다 (_build/html/_static/lossbook.pdf)"
 	@echo "make test         - 전체 테스트를 실행합니다"
 	@echo "make solutions    - 정답 노트북(solutions/)을 다시 실행해 출력을 갱신합니다"
 	@echo "make assignments  - 학생용 노트북(assignments/)을 nbgrader로 다시 생성합니다"
@@ -32,6 +33,11 @@ install: $(STAMP)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "책이 만들어졌습니다: $(CURDIR)/_build/html/index.html"
+
+# `make book` prints the PDF too (lossbook.book_pdf, a Sphinx extension); this says where it is,
+# and fails if chromium is missing (the build then skips the PDF)
+pdf: book
+	$(BIN)/python -m lossbook.book_pdf _build/html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
