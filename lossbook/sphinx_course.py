@@ -28,8 +28,8 @@ ASSIGNMENT_DOC = re.compile(r"^assignments/(?P<id>[^/]+)/(?P=id)$")
 
 GUIDE = """\
 :::{{div}} assignment-download
-{{download}}`⬇ 과제 노트북 내려받기 ({filename}) <./{filename}>`
-<a class="reference download internal" href="{wheel_href}" download>⬇ 강의 패키지 내려받기 ({wheel})</a>
+{{download}}`과제 노트북 내려받기 ({filename}) <./{filename}>`
+<a class="reference download internal" href="{wheel_href}" download>강의 패키지 내려받기 ({wheel})</a>
 :::
 
 아래는 이 노트북을 실행하지 않은 채 보여 주는 미리 보기입니다. 답은 내려받은 노트북에 씁니다.
@@ -85,7 +85,8 @@ def add_download_and_guide(app, docname, source):
     notebook = json.loads(source[0])
     filename = f"{chapter}.ipynb"
     depth = "../" * docname.count("/")
-    cell = {"cell_type": "markdown", "metadata": {},
+    # an id, as nbformat 4.5 wants of every cell (without one nbformat warns MissingIDFieldWarning)
+    cell = {"cell_type": "markdown", "id": "lossbook-assignment-guide", "metadata": {},
             "source": GUIDE.format(filename=filename, id=chapter, wheel=student_install.WHEEL,
                                    wheel_href=f"{depth}{student_install.WHEEL_FOLDER}/{student_install.WHEEL}",
                                    own_machine=student_install.OWN_MACHINE, colab=student_install.COLAB,

@@ -22,7 +22,7 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 390,
 # (query, chapter page expected among the results). Korean queries are mostly words that the text
 # only uses with a particle or inside a compound; a chapter that is not in the book yet is skipped.
 SEARCHES = [
-    ("함수", "book/01_mse"),
+    ("함수", "book/intro"),   # on every page; the pages about loss functions in general come first
     ("최소 제곱", "book/01_mse"),
     ("조건부 평균", "book/01_mse"),
     ("주택", "book/01_mse"),
@@ -64,8 +64,22 @@ SEARCHES = [
     ("유사 상품", "book/11_contrastive"),
     ("샴", "book/11_contrastive"),
     ("contrastive", "book/11_contrastive"),
+    # compounds: noun + -율, -값, -량 as the text writes them, with a particle, or written together
+    ("재현율", "book/08_focal"),
+    ("예측값을", "book/appendix/overview"),
+    ("기댓값", "book/01_mse"),
+    ("확률값", "book/06_log_loss"),
+    ("사용량", "book/09_msle"),
+    ("손실함수를", "book/intro"),
 ]
 TOP = 5  # the expected page must be among the first TOP results
+# phrases: the page about the phrase comes first, above the pages that only mention it
+RANKED = [
+    ("레이블 스무딩", "book/10_categorical_ce"),
+    ("힌지 손실", "book/04_hinge"),
+    ("최소 제곱", "book/01_mse"),
+    ("초점 손실", "book/appendix/glossary"),
+]
 
 
 @pytest.fixture()
@@ -82,10 +96,9 @@ def page(browser):
     context.route("**/*", offline)
     page = context.new_page()
     errors = []
-    # Sphinx's search page fetches each result page for a summary, which file:// refuses
-    # ("Failed to fetch"); the results themselves do not depend on it.
-    page.on("pageerror", lambda error: errors.append(str(error))
-            if not ("search.html" in page.url and "Failed to fetch" in str(error)) else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # console errors too: the theme's "Got invalid theme mode", a search page's CORS refusals
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     yield page
     context.close()
     assert not blocked, f"the page tried to load from the network: {blocked[:5]}"
@@ -197,21 +210,168 @@ def test_navigation_from_the_landing_page(page):
     page.wait_for_url(re.compile(rf"book/{first}\.html"))
 
 
+def search(page, query, base=None):
+    """Run a query on the search page (from files, or under `base` over HTTP); returns the result
+    pages in order and their snippets (HTML)."""
+    page.goto((f"{base}/search.html" if base else url("search")) + "?q=" + quote(query))
+    page.wait_for_selector("#search-results[data-state=done]", timeout=20_000)
+    results = page.eval_on_selector_all(
+        "#search-results ul.search li",
+        "items => items.map(i => [i.querySelector('a').getAttribute('href'), i.querySelector('p.context').innerHTML])")
+    found = []
+    for href, _ in results:
+        path = href.split("#")[0].split("?")[0].removeprefix("./")
+        if path.endswith(".html") and path[:-5] not in found:
+            found.append(path[:-5])
+    return found, [snippet for _, snippet in results]
+
+
 @pytest.mark.parametrize("query,docname", SEARCHES, ids=[q for q, _ in SEARCHES])
 def test_search_finds_the_chapter(page, query, docname):
     require_built(docname)
-    page.goto(url("search", "?q=" + quote(query)))
-    page.wait_for_function(
-        "() => { const s = document.querySelector('#search-results'); "
-        "return s && s.querySelector('p.search-summary') && "
-        "!s.querySelector('p.search-summary').textContent.includes('…') || "
-        "(s && s.querySelectorAll('ul.search li').length > 0 && !document.querySelector('#search-progress')?.textContent); }",
-        timeout=20_000)
-    page.wait_for_timeout(300)
-    hrefs = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.getAttribute('href'))")
-    found = []
-    for href in hrefs:
-        path = href.split("#")[0].split("?")[0]
-        if path.endswith(".html") and path[:-5] not in found:
-            found.append(path[:-5])
+    found, _ = search(page, query)
     assert docname in found[:TOP], f"search {query!r}: expected {docname} in the first {TOP}, got {found[:10]}"
+
+
+@pytest.mark.parametrize("query,docname", RANKED, ids=[q for q, _ in RANKED])
+def test_search_ranks_the_page_about_a_phrase_first(page, query, docname):
+    require_built(docname)
+    found, _ = search(page, query)
+    assert found and found[0] == docname, f"search {query!r}: expected {docname} first, got {found[:5]}"
+
+
+TEX = ("\\(", "\\)", "\\[", "\\]", "$", "\\frac", "\\varepsilon")
+
+
+def check_snippets(snippets, morpheme):
+    assert snippets, "no result"
+    assert f'<span class="highlighted">{morpheme}</span>' in snippets[0], \
+        f"the first snippet does not highlight {morpheme!r}: {snippets[0]}"
+    raw = [s for s in snippets if any(t in s for t in TEX)]
+    assert not raw, f"TeX in the snippets: {raw[:2]}"
+
+
+def test_search_snippet_from_files_highlights_the_morpheme(page):
+    """From file:// (no fetch, so no CORS error): the snippet comes from the section's text in
+    the index, has the query's morpheme highlighted (초점 of 초점 손실) and no TeX."""
+    require_built("book/appendix/glossary")
+    _, snippets = search(page, "초점 손실")
+    check_snippets(snippets, "초점")
+    _, snippets = search(page, "그래디언트 유도")   # sections full of formulas: none left raw
+    check_snippets(snippets, "그래디언트")
+
+
+@pytest.fixture(scope="module")
+def http_book():
+    """The built book over `python -m http.server` on localhost (the module's own server)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from conftest import free_port
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                              cwd=HTML, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/search.html", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture()
+def http_page(browser, http_book):
+    """A page that may load from the local server only; records every response's size."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="ko-KR")
+    blocked, errors, loaded = [], [], []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(http_book)
+                  else (blocked.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("requestfinished", lambda request: loaded.append(
+        (request.resource_type, request.url, len(request.response().body()))))
+    page.loaded = loaded
+    yield page
+    context.close()
+    assert not blocked, f"the page tried to load from the network: {blocked[:5]}"
+    assert not errors, f"console errors: {errors[:5]}"
+
+
+def test_search_snippet_over_http_highlights_the_morpheme(http_page, http_book):
+    require_built("book/appendix/glossary")
+    _, snippets = search(http_page, "초점 손실", base=http_book)
+    check_snippets(snippets, "초점")
+
+
+# Page weight (bytes of JavaScript a page loads, measured over HTTP): a chapter page loads
+# MathJax (1.1 MB, the bulk) and the theme's scripts; a page without math loads no MathJax.
+# No page loads Font Awesome's JavaScript (1.5 MB) or the search index (only the search page).
+JS_BUDGET = {"book/05_softmax_ce": 1400 * 1024, "book/appendix/asking": 200 * 1024}
+
+
+@pytest.mark.parametrize("docname", list(JS_BUDGET))
+def test_javascript_a_page_loads_is_within_its_budget(http_page, http_book, docname):
+    require_built(docname)
+    http_page.goto(f"{http_book}/{docname}.html", wait_until="load")
+    http_page.wait_for_timeout(500)
+    scripts = [(u, n) for kind, u, n in http_page.loaded if kind == "script"]
+    total = sum(n for _, n in scripts)
+    assert not [u for u, _ in scripts if "fontawesome" in u or "searchindex" in u], scripts
+    assert total <= JS_BUDGET[docname], \
+        f"{docname} loads {total / 1024:.0f} KB of JavaScript (budget {JS_BUDGET[docname] / 1024:.0f} KB): " \
+        + ", ".join(f"{u.rsplit('/', 1)[-1]} {n / 1024:.0f} KB" for u, n in sorted(scripts, key=lambda s: -s[1])[:5])
+
+
+def every_page():
+    pages = sorted(str(p.relative_to(HTML).with_suffix("")) for p in HTML.glob("**/*.html")
+                   if not p.relative_to(HTML).parts[0].startswith("_") and p.name != "index.html") \
+        if HTML.exists() else []
+    return pages or ["book/intro"]
+
+
+@pytest.mark.parametrize("docname", every_page())
+def test_no_page_scrolls_sideways_on_a_phone(page, docname):
+    """At 390 px nothing is wider than the screen: long inline code wraps, a wide display
+    equation scrolls inside its own box."""
+    require_built(docname)
+    page.set_viewport_size(VIEWPORTS["mobile"])
+    open_typeset(page, docname)
+    widths = page.evaluate("""() => { const W = document.documentElement.clientWidth;
+        const wide = [...document.querySelectorAll('article *')].filter(e => {
+            const r = e.getBoundingClientRect(); if (r.right <= W + 1 || !r.width) return false;
+            for (let p = e.parentElement; p; p = p.parentElement) {
+                const o = getComputedStyle(p).overflowX;
+                if ((o === 'auto' || o === 'scroll' || o === 'hidden') && p.getBoundingClientRect().right <= W + 1) return false; }
+            return true; }).slice(0, 3).map(e => [e.tagName, Math.round(e.getBoundingClientRect().right), (e.textContent || '').slice(0, 50)]);
+        return [document.documentElement.scrollWidth, W, wide]; }""")
+    assert widths[0] <= widths[1] and not widths[2], \
+        f"{docname}: the page is {widths[0]} px wide on a {widths[1]} px phone; too wide: {widths[2]}"
+
+
+SEARCH_BOXES = "form.bd-search, button.search-button-field, button.search-button"
+
+
+@pytest.mark.parametrize("docname", ["book/05_softmax_ce", "search"])
+def test_one_search_box_per_layout(page, docname):
+    """Desktop: the sidebar's box (or the search page's own field); phone: the magnifier at the
+    top right (or, on the search page, its field). Never a second one in a header strip."""
+    require_built("book/05_softmax_ce")
+    for name, viewport in VIEWPORTS.items():
+        page.set_viewport_size(viewport)
+        page.goto(url(docname))
+        page.wait_for_timeout(300)
+        visible = [b for b in page.locator(SEARCH_BOXES).all() if b.is_visible()]
+        assert len(visible) == 1, f"{docname} ({name}): {len(visible)} search boxes visible"
+
+
+def test_footer_names_the_authors_in_korean(page):
+    page.goto(url("book/intro"))
+    footer = page.locator(".bd-footer-content").first.inner_text()
+    assert "손실 함수 강의 팀 지음" in footer and "으로" not in footer, footer
