@@ -6,7 +6,7 @@ Debian's chromium (Playwright, offline) with the print styles of static/print.cs
 
 As a Sphinx extension (_config.yml) it does the same at the end of every HTML build of the book
 (about 20 s idle), so that the landing page's link to the PDF always resolves; it is skipped
-when the PDF is newer than every page, and when chromium is not installed.
+when the PDF is newer than every page (and than this module and print.css), and when chromium is not installed.
 
 One document rather than one PDF per page: page numbers run through the book, the fonts are
 embedded once, links between pages become links inside the PDF, and the PDF's bookmarks are the
@@ -139,7 +139,7 @@ _FIT_TO_COLUMN = """(column) => {
     const width = el.scrollWidth;
     if (width > column + 1) {
       el.style.zoom = (column / width).toFixed(3);
-      scaled.push([el.tagName.toLowerCase(), width]);
+      scaled.push(`${el.tagName.toLowerCase()} ${width}px`);
     }
   }
   return scaled;
@@ -178,13 +178,15 @@ def build_pdf(html, out=None, log=print):
     finally:
         source.unlink(missing_ok=True)
     log(f"PDF: {out} ({out.stat().st_size / 1e6:.1f} MB, {time.monotonic() - start:.0f} s; "
-        f"{len(scaled)} wide elements scaled to the page)")
+        f"scaled to the {COLUMN_PX} px column: {', '.join(scaled) or 'nothing'})")
     return out
 
 
 def _pdf_is_current(html, out):
-    pages = [p for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts]
-    return out.exists() and out.stat().st_mtime > max(p.stat().st_mtime for p in pages)
+    """The PDF is newer than every page of the book and than this module and its styles."""
+    sources = [p for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts]
+    sources += [Path(__file__), PRINT_CSS]
+    return out.exists() and out.stat().st_mtime > max(p.stat().st_mtime for p in sources)
 
 
 def _after_build(app, exception):
@@ -210,10 +212,18 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("html", nargs="?", default="_build/html", help="the built book (default _build/html)")
     parser.add_argument("--out", help=f"the PDF (default <html>/{PDF_NAME})")
+    parser.add_argument("--force", action="store_true", help="print again even if the PDF is newer than the pages")
     args = parser.parse_args(argv)
-    if not (Path(args.html) / "index.html").exists():
-        sys.exit(f"{args.html} has no built book: run `make book` first")
-    build_pdf(args.html, args.out)
+    html = Path(args.html)
+    if not (html / "index.html").exists():
+        sys.exit(f"{html} has no built book: run `make book` first")
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is not installed (Debian package chromium)")
+    out = Path(args.out) if args.out else html / PDF_NAME
+    if not args.force and _pdf_is_current(html, out):
+        print(f"PDF: {out.resolve()} is up to date ({out.stat().st_size / 1e6:.1f} MB)")
+    else:
+        build_pdf(html, out)
 
 
 if __name__ == "__main__":
