@@ -29,6 +29,7 @@ Enable with `sphinx: extra_extensions: [lossbook.sphinx_korean_search]` in `_con
 
 import json
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -160,7 +161,7 @@ def readable_tex(tex):
     text = re.sub(r"\\[,;:! ]", " ", text)
     text = re.sub(r"[{}$]|\\", "", text)
     text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"(?<=[(\[|‖]) | (?=[)\],_^])", "", text)
+    return unicodedata.normalize("NFC", re.sub(r"(?<=[(\[|‖]) | (?=[)\],_^])", "", text))   # y + ̂ → ŷ
 
 
 def _text(node, out):

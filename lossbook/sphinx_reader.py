@@ -7,6 +7,7 @@
 * MathJax only on pages with math: Sphinx adds it to a page when the page *or a page in its
   toctree* has math, so the landing page (whose toctree is the whole book) loaded 1.1 MB of
   MathJax for no formula. `html-page-context` drops it where the page itself has none.
+* No sphinx-design or sphinx-thebe CSS/JavaScript on a page that has none of their elements.
 * The book's kernels talk to Jupyter over CurveZMQ-encrypted sockets (jupyter_client's
   `transport_encryption = "auto"`: used when the kernelspec declares it, as ipykernel's does),
   so ipykernel no longer warns "Kernel is running over TCP without encryption" once per page.
@@ -45,6 +46,25 @@ def mathjax_only_where_there_is_math(app, pagename, templatename, context, doctr
     context["script_files"][:] = [s for s in context["script_files"] if not is_mathjax(s)]
 
 
+# assets of extensions Jupyter Book always loads, dropped from a page that does not use them:
+# sphinx-design (53 KB of CSS; no page has a card, grid or tab) and sphinx-thebe (launch buttons
+# are off, so nothing starts it)
+UNUSED_ASSETS = {"sphinx-design.min.css": 'class="sd-', "design-tabs.js": 'class="sd-tab',
+                 "sphinx-thebe.css": 'class="thebe', "sphinx-thebe.js": 'class="thebe'}
+
+
+def drop_unused_assets(app, pagename, templatename, context, doctree):
+    """html-page-context: no CSS or JavaScript of an extension the page's body does not use."""
+    body = context.get("body", "")
+
+    def unused(asset):
+        name = str(getattr(asset, "filename", asset) or "").rsplit("/", 1)[-1]
+        return name in UNUSED_ASSETS and UNUSED_ASSETS[name] not in body
+    for key in ("css_files", "script_files"):
+        if key in context:
+            context[key][:] = [a for a in context[key] if not unused(a)]
+
+
 class KoreanExecTable(SphinxPostTransform):
     """The `{nb-exec-table}` table (myst-nb, English headers) with Korean headers and methods."""
 
@@ -78,5 +98,6 @@ def setup(app):
     app.connect("config-inited", add_templates)
     app.connect("config-inited", encrypted_kernels)
     app.connect("html-page-context", mathjax_only_where_there_is_math, priority=900)
+    app.connect("html-page-context", drop_unused_assets, priority=900)
     app.add_post_transform(KoreanExecTable)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

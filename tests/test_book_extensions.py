@@ -138,3 +138,18 @@ def test_executing_a_solution_records_no_timing(tmp_path):
     nb = nbformat.read(str(folder / "00_tiny.ipynb"), as_version=4)
     assert nb.cells[0].outputs[0]["text"] == "42\n"
     assert "execution" not in nb.cells[0].metadata, nb.cells[0].metadata
+
+
+@pytest.mark.parametrize("tex,shown", [(r"\varepsilon = 0.1, 0.2", "ε = 0.1, 0.2"), (r"\hat{y} = \sigma(z)", "ŷ = σ(z)"),
+                                       (r"\frac{1}{n}\sum_i (y_i - \hat y_i)^2", "1/n Σ_i (y_i - ŷ_i)^2"),
+                                       (r"\log\frac{p}{1-p}", "log p/(1-p)"), (r"p_{\text{model}}", "p_model")])
+def test_search_snippets_show_math_without_tex(tex, shown):
+    from lossbook.sphinx_korean_search import readable_tex
+    assert readable_tex(tex) == shown
+
+
+def test_search_vocabulary_joins_compounds_written_together():
+    from lossbook.sphinx_korean_search import vocabulary
+    words = vocabulary("교통량을 예측합니다. 재현율과 예측값, 손실함수를 보정하는 방법")
+    assert {"교통량", "재현율", "예측값", "손실", "함수", "보정", "예측"} <= words, sorted(words)
+    assert not {"을", "하는", "방법을"} & words
