@@ -44,10 +44,13 @@ def run_cell(source, namespace):
     return None
 
 
-def score_notebook(nb, replacements=None):
+def score_notebook(nb, replacements=None, until=()):
     """Run every code cell of `nb` in order, using replacements[grade_id] as the source of
-    those answer cells, and score the autograded test cells."""
+    those answer cells, and score the autograded test cells. With `until` (test cells' grade
+    ids), stop once all of them have run: what a wrong answer must fail is known by then, and
+    the later cells (often a training run) cannot change it."""
     replacements = dict(replacements or {})
+    pending = set(until)
     answer_ids = {notebooks.grade_id(c) for c in nb.cells if notebooks.is_answer_cell(c)}
     unknown = set(replacements) - answer_ids
     if unknown:
@@ -71,6 +74,9 @@ def score_notebook(nb, replacements=None):
                 score.earned += notebooks.points(cell)
             else:
                 score.failures[notebooks.grade_id(cell)] = error
+        pending.discard(notebooks.grade_id(cell))
+        if until and not pending:
+            break
     plt.close("all")
     return score
 
