@@ -144,6 +144,12 @@ _FIT_TO_COLUMN = """(column) => {
   }
   return scaled;
 }"""
+# After the scaling: what still reaches past the column (Chromium would clip it at the page's
+# edge or inside a scrolling box, silently); MathJax's hidden copy for screen readers aside.
+_WIDER_THAN_COLUMN = """(column) => [...document.querySelectorAll('article *')]
+  .filter(e => e.getBoundingClientRect().right > column + 1 && !e.closest('mjx-assistive-mml'))
+  .map(e => `${e.tagName.toLowerCase()} ${Math.round(e.getBoundingClientRect().right)}px: `
+            + (e.textContent || e.getAttribute('src') || '').trim().slice(0, 60))"""
 
 
 def build_pdf(html, out=None, log=print):
@@ -172,6 +178,10 @@ def build_pdf(html, out=None, log=print):
                 timeout=300_000)
             page.evaluate("document.fonts.ready")
             scaled = page.evaluate(_FIT_TO_COLUMN, COLUMN_PX)
+            wide = page.evaluate(_WIDER_THAN_COLUMN, COLUMN_PX)
+            if wide:
+                raise RuntimeError(f"the book's PDF: {len(wide)} elements wider than the {COLUMN_PX} px "
+                                   "column (print.css should wrap them):\n" + "\n".join(wide[:20]))
             out.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(path=str(out), prefer_css_page_size=True, print_background=True, tagged=False)
             browser.close()
