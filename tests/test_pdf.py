@@ -1,6 +1,7 @@
 """The book's PDF (lossbook.book_pdf, made by the book build itself): every page of the table of
 contents is in it, in the order of the book, with Korean fonts embedded and math typeset (no raw
-TeX in its text); two of its pages are rendered to docs/ for maintainers to look at. That nothing
+TeX in its text); two of its pages are rendered to _build/screenshots for maintainers to look at (docs/ keeps
+copies chosen by hand, so that a test run changes no tracked file). That nothing
 is wider than the page is checked as the PDF is printed: lossbook.book_pdf fails the book build
 (and so every test here) if an element still reaches past the text column."""
 
@@ -10,8 +11,8 @@ import subprocess
 
 import pytest
 
-from conftest import CHAPTERS, HTML, needs_chromium
-from lossbook import book_pdf, notebooks
+from conftest import BUILD, CHAPTERS, HTML, needs_chromium
+from lossbook import book_pdf
 
 pytestmark = [
     pytest.mark.book,
@@ -21,7 +22,7 @@ pytestmark = [
     pytest.mark.usefixtures("build_log"),  # the book build writes the PDF
 ]
 PDF = HTML / book_pdf.PDF_NAME
-DOCS = notebooks.ROOT / "docs"
+SHOTS = BUILD / "screenshots"
 
 
 def poppler(tool, *args):
@@ -95,7 +96,8 @@ def test_pages_rendered_for_the_screenshot_folder(pages, title, offset, name):
     if start is None:
         pytest.skip(f"{title} is not in the book")
     number = start + offset + 1
-    target = DOCS / name
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    target = SHOTS / name
     poppler("pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(number), "-l", str(number),
             str(PDF), str(target.with_suffix("")))
     assert target.stat().st_size > 30_000, f"{target} looks empty"
