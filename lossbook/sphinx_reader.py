@@ -25,7 +25,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 EXEC_TABLE_HEADERS = {"Document": "페이지", "Modified": "수정 시각", "Method": "실행 방식",
                       "Run Time (s)": "실행 시간(초)", "Status": "결과"}
-EXEC_METHODS = {"cache": "캐시", "force": "매번 실행", "inline": "인라인", "off": "실행 안 함"}
+# cells: the execution mode, and the status in words (the emoji ✅/❌ is a box without an emoji font)
+EXEC_METHODS = {"cache": "캐시", "force": "매번 실행", "inline": "인라인", "off": "실행 안 함",
+                "✅": "성공", "❌": "실패"}
 
 
 def add_templates(app, config):
@@ -66,7 +68,7 @@ def drop_unused_assets(app, pagename, templatename, context, doctree):
 
 
 class KoreanExecTable(SphinxPostTransform):
-    """The `{nb-exec-table}` table (myst-nb, English headers) with Korean headers and methods."""
+    """The `{nb-exec-table}` table (myst-nb, English headers) with Korean headers, modes and status."""
 
     default_priority = 20  # after myst-nb's ExecutionStatsPostTransform (8)
 

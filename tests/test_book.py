@@ -51,3 +51,10 @@ def test_chapter_page_has_figures_and_assignment_link(build_log, chapter):
         "the book offers a different file than assignments/"
     assert "output traceback" not in text and "output stderr" not in text, \
         f"{chapter}'s page shows an error or stderr output"
+
+
+def test_execution_times_table_is_in_korean(build_log):
+    text = (HTML / "book" / "appendix" / "exec_times.html").read_text(encoding="utf-8")
+    for header in ("페이지", "실행 방식", "실행 시간(초)", "결과"):
+        assert f"<p>{header}</p>" in text, f"header {header!r} missing"
+    assert not [w for w in ("Run Time", "Modified", "Method", "✅") if w in text]
