@@ -59,6 +59,21 @@ def _grad_answer(expression):
         f"    r = y_pred - y_true\n    return {expression}\n"
 
 
+def _robust_answer(mad, value):
+    """A robust_delta answer with the checks, the scale `mad` and the returned `value` given."""
+    return ("def robust_delta(residuals, k=1.345):\n    r = np.asarray(residuals, dtype=float).ravel()\n"
+            f"    mad = {mad} if r.size else 0.0\n"
+            "    if not k > 0 or not mad > 0:\n        raise ValueError('입력')\n"
+            f"    return float({value})\n")
+
+
+def _train_answer(steps="n_steps", grad="y, X @ w + b, delta", b_step="np.sum(g)"):
+    """A train_huber_regression answer: gradient descent from (0, 0) with the given loop pieces."""
+    return ("def train_huber_regression(X, y, delta, lr=1.0, n_steps=2000):\n    w, b = np.zeros(X.shape[1]), 0.0\n"
+            f"    for _ in range({steps}):\n        g = huber_grad({grad})\n"
+            f"        w, b = w - lr * X.T @ g, b - lr * float({b_step})\n    return w, b\n")
+
+
 CHAPTER = Chapter(
     agrees=[
         Agrees("huber_loss", _torch_huber, _with_delta(same_shape_pair(bound=1e4)), rtol=1e-9,
@@ -183,8 +198,166 @@ def train_huber_regression(X, y, delta, lr=1.0, n_steps=2000):
         w, b = w - lr * X.T @ g, b - lr * np.sum(g)
     return w, b
 '''}, caught_by=("test_training_beats_mse",)),
+        # --- grown in issue 15: boundary, scaling, reduction, dtype, checks, mutation
+        Answer("quadratic part scaled by 1/delta, linear part right", {"huber_loss": _loss_answer(
+            "    return float(np.mean(np.where(a <= delta, 0.5 * r**2 / delta, delta * (a - 0.5 * delta))))\n")},
+            caught_by=("test_huber_loss_value", "test_huber_loss_reference")),
+        Answer("sum instead of mean", {"huber_loss": _loss_answer(
+            "    return float(np.sum(np.where(a <= delta, 0.5 * r**2, delta * (a - 0.5 * delta))))\n")},
+            caught_by=("test_huber_loss_value", "test_huber_loss_reference")),
+        Answer("divides by the number of rows, not elements", {"huber_loss": _loss_answer(
+            "    return float(np.sum(np.where(a <= delta, 0.5 * r**2, delta * (a - 0.5 * delta))) / len(r))\n")},
+            caught_by=("test_huber_loss_value", "test_huber_loss_reference")),
+        Answer("pseudo-Huber instead of Huber", {"huber_loss": _loss_answer(
+            "    return float(np.mean(delta**2 * (np.sqrt(1.0 + (r / delta) ** 2) - 1.0)))\n")},
+            caught_by=("test_huber_loss_value", "test_huber_loss_reference")),
+        Answer("½r² minus the excess's square: inf − inf at huge residuals", {"huber_loss": _loss_answer(
+            "    return float(np.mean(0.5 * a**2 - 0.5 * np.maximum(a - delta, 0.0) ** 2))\n")},
+            caught_by=("test_huber_loss_value",)),
+        Answer("computes in the input's dtype (float32 stays float32)", {"huber_loss": '''
+def huber_loss(y_true, y_pred, delta=1.0):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError("모양")
+    if not delta > 0:
+        raise ValueError("delta")
+    a = np.abs(y_pred - y_true)
+    return float(np.mean(np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta))))
+'''}, caught_by=("test_huber_loss_reference",)),
+        Answer("no empty-input check (mean of nothing is nan)", {"huber_loss": '''
+def huber_loss(y_true, y_pred, delta=1.0):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    if y_true.shape != y_pred.shape or not delta > 0:
+        raise ValueError("입력")
+    a = np.abs(y_pred - y_true)
+    return float(np.mean(np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta))))
+'''}, caught_by=("test_huber_loss_errors",)),
+        Answer("shapes compared by size: (3,1) and (3,) broadcast", {"huber_loss": '''
+def huber_loss(y_true, y_pred, delta=1.0):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    if y_true.size != y_pred.size or y_true.size == 0 or not delta > 0:
+        raise ValueError("입력")
+    a = np.abs(y_pred - y_true)
+    return float(np.mean(np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta))))
+'''}, caught_by=("test_huber_loss_errors",)),
+        Answer("delta = 0 accepted (checks delta < 0 only)", {"huber_loss": '''
+def huber_loss(y_true, y_pred, delta=1.0):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    if y_true.shape != y_pred.shape or y_true.size == 0 or delta < 0:
+        raise ValueError("입력")
+    a = np.abs(y_pred - y_true)
+    return float(np.mean(np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta))))
+'''}, caught_by=("test_huber_loss_errors",)),
+        Answer("overwrites the caller's y_pred with the residuals", {"huber_loss": '''
+def huber_loss(y_true, y_pred, delta=1.0):
+    if np.shape(y_true) != np.shape(y_pred) or np.size(y_true) == 0 or not delta > 0:
+        raise ValueError("입력")
+    a = np.asarray(y_pred, dtype=np.float64)
+    a -= np.asarray(y_true, dtype=np.float64)
+    np.abs(a, out=a)
+    return float(np.mean(np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta))))
+'''}, caught_by=("test_huber_loss_value",)),
+        Answer("gradient zero outside ±delta (trimmed, not clipped)", {"huber_grad": _grad_answer(
+            "np.where(np.abs(r) <= delta, r, 0.0) / r.size")},
+            caught_by=("test_huber_grad_value", "test_huber_grad_reference")),
+        Answer("gradient delta·sign(r) everywhere (MAE's, scaled)", {"huber_grad": _grad_answer(
+            "delta * np.sign(r) / r.size")},
+            caught_by=("test_huber_grad_value", "test_huber_grad_reference")),
+        Answer("gradient with respect to y_true", {"huber_grad": _grad_answer(
+            "np.clip(y_true - y_pred, -delta, delta) / r.size")},
+            caught_by=("test_huber_grad_value", "test_huber_grad_reference")),
+        Answer("gradient in the input's dtype (float32 stays float32)", {"huber_grad": '''
+def huber_grad(y_true, y_pred, delta=1.0):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.size == 0 or not delta > 0:
+        raise ValueError("입력")
+    return np.clip(y_pred - y_true, -delta, delta) / y_true.size
+'''}, caught_by=("test_huber_grad_value",)),
+        Answer("gradient without shape check: (3,1) and (3,) broadcast", {"huber_grad": '''
+def huber_grad(y_true, y_pred, delta=1.0):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    if y_true.size == 0 or not delta > 0:
+        raise ValueError("입력")
+    r = y_pred - y_true
+    return np.clip(r, -delta, delta) / r.size
+'''}, caught_by=("test_huber_grad_errors",)),
+        Answer("gradient clips the caller's y_pred in place", {"huber_grad": '''
+def huber_grad(y_true, y_pred, delta=1.0):
+    if np.shape(y_true) != np.shape(y_pred) or np.size(y_true) == 0 or not delta > 0:
+        raise ValueError("입력")
+    g = np.asarray(y_pred, dtype=np.float64)
+    g -= np.asarray(y_true, dtype=np.float64)
+    np.clip(g, -delta, delta, out=g)
+    g /= g.size
+    return g
+'''}, caught_by=("test_huber_grad_value",)),
+        Answer("smooth_l1 with beta missing from the linear branch", {"smooth_l1_loss": '''
+def smooth_l1_loss(y_true, y_pred, beta=1.0):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    if y_true.shape != y_pred.shape or y_true.size == 0 or beta < 0:
+        raise ValueError("입력")
+    a = np.abs(y_pred - y_true)
+    if beta == 0:
+        return float(np.mean(a))
+    return float(np.mean(np.where(a < beta, 0.5 * a**2 / beta, a - 0.5)))
+'''}, caught_by=("test_smooth_l1_loss",)),
+        Answer("smooth_l1 without the beta check", {"smooth_l1_loss": '''
+def smooth_l1_loss(y_true, y_pred, beta=1.0):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError("입력")
+    a = np.abs(y_pred - y_true)
+    if beta == 0:
+        return float(np.mean(a))
+    return float(np.mean(np.where(a < beta, 0.5 * a**2 / beta, a - 0.5 * beta)))
+'''}, caught_by=("test_smooth_l1_loss",)),
+        Answer("robust_delta: MAD without subtracting the median", {"robust_delta": _robust_answer(
+            "np.median(np.abs(r))", "k * 1.4826 * mad")},
+               caught_by=("test_robust_delta",)),
+        Answer("robust_delta: mean absolute deviation", {"robust_delta": _robust_answer(
+            "np.mean(np.abs(r - np.mean(r)))", "k * 1.4826 * mad")},
+               caught_by=("test_robust_delta",)),
+        Answer("robust_delta divides by 1.4826", {"robust_delta": _robust_answer(
+            "np.median(np.abs(r - np.median(r)))", "k * mad / 1.4826")},
+               caught_by=("test_robust_delta",)),
+        Answer("robust_delta ignores k", {"robust_delta": _robust_answer(
+            "np.median(np.abs(r - np.median(r)))", "1.345 * 1.4826 * mad")},
+               caught_by=("test_robust_delta",)),
+        Answer("robust_delta returns 0 when the MAD is 0", {"robust_delta": '''
+def robust_delta(residuals, k=1.345):
+    r = np.asarray(residuals, dtype=float).ravel()
+    if r.size == 0 or not k > 0:
+        raise ValueError("입력")
+    return float(k * 1.4826 * np.median(np.abs(r - np.median(r))))
+'''}, caught_by=("test_robust_delta",)),
+        Answer("training never updates b", {"train_huber_regression": '''
+def train_huber_regression(X, y, delta, lr=1.0, n_steps=2000):
+    w, b = np.zeros(X.shape[1]), 0.0
+    for _ in range(n_steps):
+        w = w - lr * X.T @ huber_grad(y, X @ w + b, delta)
+    return w, b
+'''}, caught_by=("test_training_beats_mse",)),
+        Answer("training with huber_grad's arguments swapped (ascent)",
+               {"train_huber_regression": _train_answer(grad="X @ w + b, y, delta")},
+               caught_by=("test_training_beats_mse",)),
+        Answer("training b with the mean of g (an extra 1/n)",
+               {"train_huber_regression": _train_answer(b_step="np.mean(g)")},
+               caught_by=("test_training_beats_mse",)),
+        Answer("training ignores n_steps (always 2000)", {"train_huber_regression": _train_answer(steps="2000")},
+               caught_by=("test_training_beats_mse",)),
+        Answer("training starts from the least-squares fit, not (0, 0)", {"train_huber_regression": '''
+def train_huber_regression(X, y, delta, lr=1.0, n_steps=2000):
+    theta = np.linalg.lstsq(np.column_stack([X, np.ones(len(X))]), y, rcond=None)[0]
+    w, b = theta[:-1], float(theta[-1])
+    for _ in range(n_steps):
+        g = huber_grad(y, X @ w + b, delta)
+        w, b = w - lr * X.T @ g, b - lr * float(np.sum(g))
+    return w, b
+'''}, caught_by=("test_training_beats_mse",)),
     ],
     right_answers=[
+        Answer("strict boundary |r| < delta (both branches meet there)", {"huber_loss": _loss_answer(
+            "    return float(np.mean(np.where(a < delta, 0.5 * r**2, delta * (a - 0.5 * delta))))\n")}),
         Answer("np.where branches and masks", {
             "huber_loss": '''
 def huber_loss(y_true, y_pred, delta=1.0):
