@@ -3,6 +3,8 @@
 Grades a whole class of one assignment (chapter id, e.g. 01_mse) on nbgrader: the
 autograded notebooks, Korean HTML feedback per student, grades.csv, report.md and a score
 histogram, all in --out (default graded/ASSIGNMENT). Student code runs in a bubblewrap sandbox.
+SUBMISSIONS may be the course folder of the course hub after `nbgrader collect` (its
+submitted/); --release-feedback then returns the feedback through the hub's exchange.
 """
 
 import argparse
@@ -24,8 +26,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from lossbook.grading import autograde, report, sandbox, test_side, which_assignment
-from lossbook.grading.submissions import LMS_PATTERN, SubmissionError, normalize_id, read_submissions, shown
+from lossbook.grading import autograde, exchange, report, sandbox, test_side, which_assignment
+from lossbook.grading.submissions import (LMS_PATTERN, SubmissionError, is_course_folder, normalize_id,
+                                          read_submissions, shown)
 from lossbook.maintain import ENV_BIN
 from lossbook.notebooks import ROOT, chapter_ids
 
@@ -236,7 +239,7 @@ def _digest(files, timestamp):
     return h.hexdigest()
 
 
-def _stage(out, assignment, student_id, files, timestamp, rejected):
+def _stage(out, assignment, student_id, files, timestamp, rejected, secret=None):
     folder = Path(out) / "submitted" / student_id / assignment
     if folder.exists():
         shutil.rmtree(folder)
@@ -246,6 +249,8 @@ def _stage(out, assignment, student_id, files, timestamp, rejected):
         (folder / name).write_bytes(data)
     if timestamp:
         (folder / "timestamp.txt").write_text(timestamp, encoding="utf-8")
+    if secret:   # to return the feedback through the exchange (lossbook.grading.exchange)
+        (folder / exchange.SECRET).write_text(secret, encoding="utf-8")
     keep = Path(out) / "rejected" / student_id / assignment
     shutil.rmtree(keep, ignore_errors=True)
     for name, data in rejected.items():
@@ -263,7 +268,7 @@ def _prepare_student(out, assignment, sub, release):
         problems = [f"제출물을 확인하다가 오류가 났습니다({type(error).__name__}). 이 학생은 0점입니다."]
     problems = list(sub.problems) + problems
     try:
-        _stage(out, assignment, sub.student_id, files, sub.timestamp, rejected)
+        _stage(out, assignment, sub.student_id, files, sub.timestamp, rejected, sub.secret)
     except Exception as error:   # noqa: BLE001
         problems.append(f"제출물을 채점 폴더로 옮기지 못했습니다({type(error).__name__}). 이 학생은 0점입니다.")
         shutil.rmtree(Path(out) / "submitted" / sub.student_id / assignment, ignore_errors=True)
@@ -281,11 +286,22 @@ def _other_assignments(out, assignment):
 
 
 def grade(assignment, submissions, out=None, db=None, jobs=1, timeout=None, pattern=LMS_PATTERN,
-          students=None, force=False, use_sandbox=True, progress=None, source_root=ROOT, show_hidden_tests=False):
-    """Grade every (changed) submission; returns a summary dict. Raises GradingError on bad input."""
+          students=None, force=False, use_sandbox=True, progress=None, source_root=ROOT, show_hidden_tests=False,
+          release_feedback=False):
+    """Grade every (changed) submission; returns a summary dict. Raises GradingError on bad input.
+    release_feedback: `submissions` is an nbgrader course folder (the hub's); the feedback goes to
+    the students through its exchange (lossbook.grading.exchange)."""
     available = chapter_ids(source_root)
     if assignment not in available or not list((Path(source_root) / "solutions" / assignment).glob("*.ipynb")):
         raise GradingError(f"과제 '{assignment}'이(가) solutions/에 없습니다. 있는 과제: {', '.join(available)}")
+    if release_feedback:
+        if not is_course_folder(submissions):
+            raise GradingError("--release-feedback는 nbgrader 강의 폴더(submitted/와 nbgrader_config.py가 있는 "
+                               f"허브의 강의 폴더)에서 채점할 때만 쓸 수 있습니다: {submissions}")
+        try:
+            course_id, exchange_root = exchange.course_settings(submissions)
+        except exchange.ExchangeError as error:
+            raise GradingError(str(error)) from None
     try:
         subs = read_submissions(submissions, assignment, pattern)
     except SubmissionError as error:
@@ -393,7 +409,14 @@ def grade(assignment, submissions, out=None, db=None, jobs=1, timeout=None, patt
     rows, questions = report.write_report(out, db_url, assignment, problems, ungraded=ungraded,
                                           warnings=input_warnings)
     problems.update(ungraded)
-    return {"assignment": assignment, "out": str(out), "db": db_url, "graded": [r.student_id for r in results],
+    released, left_out = {}, {}
+    if release_feedback:
+        try:
+            released, left_out = exchange.release_feedback(out, assignment, course_id, exchange_root,
+                                                           students=students or None)
+        except (exchange.ExchangeError, OSError) as error:
+            raise GradingError(f"채점은 끝났지만 피드백을 exchange로 돌려주지 못했습니다: {error}") from None
+    return {"released": released, "not_released": left_out,"assignment": assignment, "out": str(out), "db": db_url, "graded": [r.student_id for r in results],
             "skipped": sorted(set(known) - {r.student_id for r in results}), "results": results,
             "rows": rows, "questions": questions, "problems": problems, "ungraded": sorted(ungraded),
             "warnings": input_warnings, "seconds": time.perf_counter() - started}
@@ -417,6 +440,8 @@ def main(argv=None):
     g.add_argument("--show-hidden-tests", action="store_true",
                    help="피드백에 숨은 테스트의 코드와 traceback을 보입니다 (기본: 메시지만)")
     g.add_argument("--force", action="store_true", help="바뀌지 않은 제출물도 다시 채점")
+    g.add_argument("--release-feedback", action="store_true",
+                   help="허브의 강의 폴더에서 채점한 뒤 피드백을 exchange로 돌려줍니다 (nbgrader release_feedback)")
     g.add_argument("--no-sandbox", action="store_true", help="샌드박스 없이 실행 (믿을 수 있는 코드만)")
     g.add_argument("--quiet", action="store_true", help="진행 막대를 숨깁니다")
     args = parser.parse_args(argv)
@@ -424,7 +449,7 @@ def main(argv=None):
         summary = grade(args.assignment, args.submissions, out=args.out, db=args.db, jobs=args.jobs,
                         timeout=args.timeout, pattern=args.pattern, students=args.student, force=args.force,
                         use_sandbox=not args.no_sandbox, progress=False if args.quiet else None,
-                        show_hidden_tests=args.show_hidden_tests)
+                        show_hidden_tests=args.show_hidden_tests, release_feedback=args.release_feedback)
     except GradingError as error:
         print(f"오류: {error}", file=sys.stderr)
         return 2
@@ -443,6 +468,11 @@ def main(argv=None):
         out = out.relative_to(Path.cwd().resolve())
     except ValueError:
         pass
+    if args.release_feedback:
+        print(f"피드백을 exchange로 돌려주었습니다: {len(summary['released'])}명 "
+              "(학생은 Assignments 탭의 Fetch Feedback으로 받습니다)")
+        for sid, note in sorted(summary["not_released"].items()):
+            print(f"  {shown(sid)}: {note}")
     print(f"결과: {out / 'grades.csv'}, {out / 'report.md'}, {out / 'score_histogram.png'}, {out / 'feedback'}")
     return 0
 

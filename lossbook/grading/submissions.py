@@ -8,7 +8,10 @@ cannot be read at all (no such path, not a zip, no submission in it, more than
 in that student's `problems`, and every student found gets a `Submission`.
 
 - Folder or zip of a folder laid out as nbgrader's `submitted/` folder:
-  `STUDENT_ID/ASSIGNMENT/*.ipynb` (the zip may wrap it in one top folder).
+  `STUDENT_ID/ASSIGNMENT/*.ipynb` (the zip may wrap it in one top folder), with nbgrader's
+  `timestamp.txt` (the submission time, for late penalties) and `submission_secret.txt` (to
+  return the feedback through the exchange) beside the notebooks. An nbgrader course folder
+  (the hub's, after `nbgrader collect`) is read through its `submitted/` folder.
 - LMS download zip (or a flat folder): files named by nbgrader's `zip_collect`
   conventions. The default pattern `LMS_PATTERN` reads `STUDENTID_FILENAME.ipynb`,
   e.g. `s2024001_01_mse.ipynb`; change it with `--pattern` (a regular expression with
@@ -39,6 +42,7 @@ MAX_UNCOMPRESSED = 500 * 1024 * 1024   # a whole input bigger than this is a zip
 MAX_FILE = 64 * 1024 * 1024            # one file bigger than this is that student's problem
 SKIP = {"__MACOSX", ".ipynb_checkpoints", ".DS_Store"}
 _CHUNK = 1 << 20
+SECRET = "submission_secret.txt"
 
 
 class SubmissionError(Exception):
@@ -50,6 +54,7 @@ class Submission:
     student_id: str
     files: dict = field(default_factory=dict)      # relative path -> bytes
     timestamp: str | None = None
+    secret: str | None = None                      # nbgrader's submission_secret.txt (hub submissions)
     problems: list = field(default_factory=list)   # Korean notes found while reading
     gradable: bool = True                          # False: the id cannot be used; a row only
     source: str = ""                               # where it came from (for duplicate notes)
@@ -230,6 +235,13 @@ def _read_file(path):
         return None, f"'{shown(path.name)}'을(를) 읽을 수 없습니다({type(error).__name__})."
 
 
+def is_course_folder(folder):
+    """An nbgrader course folder: submitted/ beside nbgrader_config.py, source/ or release/."""
+    folder = Path(folder)
+    return (folder / "submitted").is_dir() and not (folder / "submitted").is_symlink() and any(
+        (folder / name).exists() for name in ("nbgrader_config.py", "source", "release", "gradebook.db"))
+
+
 def _layout_root(folder, assignment):
     """The folder whose children are STUDENT_ID/ASSIGNMENT, or None (symlinks not followed
     to find it)."""
@@ -239,6 +251,8 @@ def _layout_root(folder, assignment):
         except OSError:
             return []
     candidates = [folder] + [p for p in real_dirs(folder) if _visible(_fs_name(p.name)[0])]
+    if is_course_folder(folder):   # its source/ and release/ have ASSIGNMENT folders too
+        candidates = [folder / "submitted"]
     for root in candidates:
         for s in real_dirs(root) + [p for p in sorted(root.iterdir()) if p.is_symlink()]:
             if (s / assignment).is_dir() or (s / assignment).is_symlink():
@@ -284,6 +298,8 @@ def _read_layout(root, assignment, zip_notes):
                 sub.files[rel] = data
         stamp = sub.files.pop("timestamp.txt", None)
         sub.timestamp = stamp.decode("utf-8", "replace").strip() if stamp else None
+        secret = sub.files.pop(SECRET, None)   # what nbgrader's submit and collect put beside the notebooks
+        sub.secret = secret.decode("ascii", "replace").strip() if secret else None
         submissions.append(sub)
     return submissions
 
@@ -392,6 +408,9 @@ def read_submissions(source, assignment, pattern=LMS_PATTERN):
             zip_notes = _safe_extract(source, folder)
         zip_notes = zip_notes or {}
         root = _layout_root(folder, assignment)
+        if root is None and is_course_folder(folder):
+            raise SubmissionError(f"강의 폴더 {source}의 submitted/에 과제 '{assignment}'의 제출물이 없습니다. "
+                                  f"먼저 모아 오세요: nbgrader collect {assignment} (formgrader의 Collect).")
         if root:
             prefix = "" if root == folder else f"{root.relative_to(folder).as_posix()}/"
             inside = {k[len(prefix):]: v for k, v in zip_notes.items() if k.startswith(prefix)}
