@@ -123,3 +123,48 @@ def forbidden_now():
 
 def spied_now():
     return list(_SPIED)
+
+
+# ---------------------------------------------------------------- what a student's source names
+# The source of the student's cells: served by the grader's trusted side, read from the
+# submitted notebook (never from the student's kernel, which can rewrite `In`, `inspect` or a
+# function's `__code__`); in the student's own kernel (JupyterLab, Validate, `python -m
+# lossbook check`) it is that kernel's input history: the cells as they ran.
+
+_SERVED = []   # [sources] while a grader serves them
+
+
+def serve_student_code(sources):
+    """The grader's side: the list of the student's code cells, in notebook order (a list the
+    caller may keep growing as cells run; None: stop serving)."""
+    _SERVED[:] = [] if sources is None else [sources]
+
+
+def student_code():
+    """The sources of the student's cells, or None where none are known (plain Python, a kernel
+    that keeps no history)."""
+    if _SERVED:
+        return list(_SERVED[0])
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "history_manager", None) is None:
+        return None
+    history = [source for source in shell.history_manager.input_hist_parsed if source]
+    return history or None   # a kernel run without history (nbval): nothing is known
+
+
+def not_in_source(name, *words, message):
+    """Fail (AssertionError: message, then what was found, by line) if the source of the
+    student's `name`, or of their code it reaches, names one of `words` or looks names up by
+    string, or if their cells keep such a built-in as a value (`lossbook.answer_source`).
+    Where no source is known (plain Python, not a kernel), only `forbid` applies."""
+    from lossbook.answer_source import findings
+    sources = student_code()
+    if sources is None:
+        return
+    found = findings(name, sources, words)
+    if found:
+        raise AssertionError(message + "\n" + "\n".join(f"  - {line}" for line in found[:8]))

@@ -73,6 +73,12 @@ def side_of(cell, course):
     return known[1]
 
 
+def student_code(nb, course):
+    """The sources of the submission's own code cells (answers and added cells), in order: what
+    the trusted side's source checks read (`lossbook.checks.not_in_source`)."""
+    return [cell.source for cell in nb.cells if cell.cell_type == "code" and side_of(cell, course) == "student"]
+
+
 class TestSide:
     """The trusted side of one notebook's grading. The kernel is started on first use and kept
     for the next student of this process (imports done once): between students its namespace
@@ -111,7 +117,8 @@ class TestSide:
                      "_lossbook_trusted.uninstall()\n"
                      "get_ipython().run_line_magic('reset', '-f')\n"
                      "from lossbook.grading.trusted import bind as _lossbook_bind, install as _lossbook_install\n"
-                     f"_lossbook_install({_connection_info(ex.km)!r}, {timeout}, {ex.km._runtime!r})")
+                     f"_lossbook_install({_connection_info(ex.km)!r}, {timeout}, {ex.km._runtime!r}, "
+                     f"{student_code(ex.nb, ex._course(ex.resources))!r})")
 
     def _silent(self, source):
         """Run the course's own code in the test kernel, outside the notebook."""

@@ -298,16 +298,19 @@ def free_names(source):
 
 # ---------------------------------------------------------------- inside the test kernel
 
-def install(connection_info, timeout, request_dir=None):
+def install(connection_info, timeout, request_dir=None, student_code=()):
     """Run in the trusted test kernel for each student: connect to that student's kernel
-    (`request_dir`: a folder both kernels see, for big requests)."""
+    (`request_dir`: a folder both kernels see, for big requests) and serve the source of the
+    student's cells, as the grader read them from the submission, to `checks.not_in_source`."""
     from IPython import get_ipython
+    checks.serve_student_code(student_code)
     get_ipython().user_ns[PREFIX + "student"] = Student(KernelStudent(connection_info, float(timeout), request_dir))
 
 
 def uninstall():
     """Before the next student: close the channels to the previous student's kernel."""
     from IPython import get_ipython
+    checks.serve_student_code(None)
     student = get_ipython().user_ns.get(PREFIX + "student")
     if isinstance(student, Student) and isinstance(student.transport, KernelStudent):
         student.transport.client.stop_channels()

@@ -115,6 +115,22 @@ def softmax_cross_entropy_grad(logits, labels):
 '''
 
 
+SOFTMAX = """
+def softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+"""
+
+
+def _builtin(body):
+    """A softmax_cross_entropy_torch cell that reaches a built-in loss one way or another
+    (each is right in value, so only the ban can catch it)."""
+    return {"softmax_cross_entropy_torch": body}
+
+
+BAN = ("test_softmax_cross_entropy_torch",)
+
 CHAPTER = Chapter(
     agrees=[
         Agrees("softmax", _torch_softmax, logits_only(), rtol=1e-9, atol=1e-300, name="torch softmax"),
@@ -284,8 +300,109 @@ def softmax_cross_entropy_torch(logits, labels):
     return torch.logsumexp(logits, dim=1).mean()
 '''}, why="minimised by pushing every logit down: nothing is learned",
             caught_by=("test_softmax_cross_entropy_torch", "test_training_reaches_accuracy")),
+        # every spelling of the built-in loss (right in value: only the ban catches them)
+        Answer("torch loss: torch.nn.functional.cross_entropy in full", _builtin('''
+def softmax_cross_entropy_torch(logits, labels):
+    return torch.nn.functional.cross_entropy(logits, labels)
+'''), caught_by=BAN),
+        Answer("torch loss: cross_entropy imported under another name", _builtin('''
+from torch.nn.functional import cross_entropy as ce
+
+def softmax_cross_entropy_torch(logits, labels):
+    return ce(logits, labels)
+'''), why="imported before the test: the runtime block never sees it", caught_by=BAN),
+        Answer("torch loss: nn.CrossEntropyLoss()", _builtin('''
+def softmax_cross_entropy_torch(logits, labels):
+    return torch.nn.CrossEntropyLoss()(logits, labels)
+'''), caught_by=BAN),
+        Answer("torch loss: F.nll_loss of F.log_softmax", _builtin('''
+def softmax_cross_entropy_torch(logits, labels):
+    return F.nll_loss(F.log_softmax(logits, dim=1), labels)
+'''), caught_by=BAN),
+        Answer("torch loss: torch.log_softmax and gather", _builtin('''
+def softmax_cross_entropy_torch(logits, labels):
+    return -torch.log_softmax(logits, dim=1).gather(1, labels.unsqueeze(1)).mean()
+'''), caught_by=BAN),
+        Answer("torch loss: the tensor method z.log_softmax(1)", _builtin('''
+def softmax_cross_entropy_torch(logits, labels):
+    return -logits.log_softmax(1)[torch.arange(len(labels)), labels].mean()
+'''), caught_by=BAN),
+        Answer("torch loss: torch.special.log_softmax", _builtin('''
+def softmax_cross_entropy_torch(logits, labels):
+    return -torch.special.log_softmax(logits, 1).gather(1, labels.unsqueeze(1)).mean()
+'''), caught_by=BAN),
+        Answer("torch loss: torch.distributions.Categorical(logits=z).log_prob", _builtin('''
+def softmax_cross_entropy_torch(logits, labels):
+    return -torch.distributions.Categorical(logits=logits).log_prob(labels).mean()
+'''), why="computes logits - logsumexp inside, untouched by the runtime block", caught_by=BAN),
+        Answer("torch loss: getattr(F, 'cross_' + 'entropy')", _builtin('''
+def softmax_cross_entropy_torch(logits, labels):
+    return getattr(F, "cross_" + "entropy")(logits, labels)
+'''), caught_by=BAN),
+        Answer("torch loss: __import__ and the module's __dict__", _builtin('''
+def softmax_cross_entropy_torch(logits, labels):
+    functional = __import__("torch.nn.functional", fromlist=["_"])
+    return functional.__dict__["cross_" + "entropy"](logits, labels)
+'''), caught_by=BAN),
+        Answer("torch loss: importlib.import_module", _builtin('''
+import importlib
+
+def softmax_cross_entropy_torch(logits, labels):
+    return importlib.import_module("torch.nn.functional").cross_entropy(logits, labels)
+'''), caught_by=BAN),
+        Answer("torch loss: eval of the name", _builtin('''
+def softmax_cross_entropy_torch(logits, labels):
+    return eval("F.cross_" + "entropy")(logits, labels)
+'''), caught_by=BAN),
+        Answer("torch loss: exec defines the function", _builtin('''
+exec("def softmax_cross_entropy_torch(logits, labels):\\n    return F.cross_" + "entropy(logits, labels)")
+'''), caught_by=BAN),
+        Answer("torch loss: a helper in another answer cell calls F.cross_entropy", {
+            "softmax": SOFTMAX + '''
+
+def _stable_loss(z, y):
+    return F.cross_entropy(z, y)
+''', "softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    return _stable_loss(logits, labels)
+'''}, caught_by=BAN),
+        Answer("torch loss: F.cross_entropy captured in an earlier cell", {
+            "softmax": SOFTMAX + '''
+_ce = F.cross_entropy
+''', "softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    return _ce(logits, labels)
+'''}, why="the original function object, kept before the runtime block", caught_by=BAN),
+        Answer("torch loss: the built-in kept as a default argument", _builtin('''
+def softmax_cross_entropy_torch(logits, labels, loss=F.cross_entropy):
+    return loss(logits, labels)
+'''), caught_by=BAN),
+        Answer("torch loss: the built-in hidden in a module attribute", {
+            "softmax": SOFTMAX + '''
+torch.stable_loss = F.cross_entropy
+''', "softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    return torch.stable_loss(logits, labels)
+'''}, caught_by=BAN),
     ],
     right_answers=[
+        Answer("torch loss: amax, logsumexp by hand and gather (the allowed ops)", {"softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    m = torch.amax(logits, dim=1, keepdim=True)
+    log_sum = m.squeeze(1) + torch.log(torch.sum(torch.exp(logits - m), dim=1))
+    return torch.mean(log_sum - torch.gather(logits, 1, labels.view(-1, 1)).view(-1))
+'''}),
+        Answer("torch loss: my own log_softmax helper in another cell", {
+            "softmax": SOFTMAX + '''
+
+def my_log_softmax(t):
+    return t - torch.logsumexp(t, dim=1, keepdim=True)
+
+print(F.cross_entropy(torch.zeros(2, 3), torch.tensor([0, 1])))   # calling it to compare is fine
+''', "softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    return -my_log_softmax(logits)[torch.arange(len(labels)), labels].mean()
+'''}),
         Answer("np.logaddexp.reduce and take_along_axis", {
             "softmax": '''
 def softmax(logits):
