@@ -14,7 +14,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from IPython.core.inputtransformer2 import TransformerManager
 
-from lossbook import notebooks
+from lossbook import checks, notebooks
 from lossbook.grading import trusted
 
 
@@ -57,6 +57,8 @@ def score_notebook(nb, replacements=None, until=()):
         raise KeyError(f"no answer cell with grade_id {sorted(unknown)}; answer cells: {sorted(answer_ids)}")
     student_ns, test_ns = {"__name__": "__main__"}, {"__name__": "__main__"}
     student = trusted.Student(trusted.LocalStudent(student_ns))
+    student_code = []
+    checks.serve_student_code(student_code)   # as in grading: the test side reads the answers' source
     score = Score()
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -64,6 +66,8 @@ def score_notebook(nb, replacements=None, until=()):
         source = replacements.get(notebooks.grade_id(cell), cell.source)
         side = trusted.runs_on(cell)
         if side in ("student", "both"):
+            if side == "student":
+                student_code.append(source)
             error = run_cell(source, student_ns)
         if side in ("test", "both"):
             student.bind(trusted.free_names(source), test_ns)
@@ -78,6 +82,7 @@ def score_notebook(nb, replacements=None, until=()):
         if until and not pending:
             break
     plt.close("all")
+    checks.serve_student_code(None)
     return score
 
 
