@@ -32,8 +32,8 @@ def test_catalogue_is_big_enough(chapter):
 
 @pytest.mark.parametrize("chapter, answer", chapter_params("wrong_answers"))
 def test_wrong_answer_loses_points(chapter, answer):
-    score = score_notebook(source(chapter), answer.cells, until=answer.caught_by)
     assert answer.caught_by, f"wrong answer {answer.name!r} names no test that must catch it"
+    score = score_notebook(source(chapter), answer.cells, until=answer.caught_by)
     assert score.earned < score.possible, f"wrong answer {answer.name!r} got full points"
     uncaught = [t for t in answer.caught_by if t not in score.failures]
     assert not uncaught, f"{answer.name!r} should fail {uncaught}; failed only {sorted(score.failures)}"

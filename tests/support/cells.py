@@ -57,8 +57,9 @@ def score_notebook(nb, replacements=None, until=()):
         raise KeyError(f"no answer cell with grade_id {sorted(unknown)}; answer cells: {sorted(answer_ids)}")
     student_ns, test_ns = {"__name__": "__main__"}, {"__name__": "__main__"}
     student = trusted.Student(trusted.LocalStudent(student_ns))
-    student_code = []
-    checks.serve_student_code(student_code)   # as in grading: the test side reads the answers' source
+    # as in grading (test_side.student_code): the test side reads the submission's own cells
+    checks.serve_student_code([replacements.get(notebooks.grade_id(c), c.source) for c in nb.cells
+                               if c.cell_type == "code" and trusted.runs_on(c) == "student"])
     score = Score()
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -66,8 +67,6 @@ def score_notebook(nb, replacements=None, until=()):
         source = replacements.get(notebooks.grade_id(cell), cell.source)
         side = trusted.runs_on(cell)
         if side in ("student", "both"):
-            if side == "student":
-                student_code.append(source)
             error = run_cell(source, student_ns)
         if side in ("test", "both"):
             student.bind(trusted.free_names(source), test_ns)
