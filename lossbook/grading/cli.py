@@ -416,10 +416,11 @@ def grade(assignment, submissions, out=None, db=None, jobs=1, timeout=None, patt
                                                            students=students or None)
         except (exchange.ExchangeError, OSError) as error:
             raise GradingError(f"채점은 끝났지만 피드백을 exchange로 돌려주지 못했습니다: {error}") from None
-    return {"released": released, "not_released": left_out,"assignment": assignment, "out": str(out), "db": db_url, "graded": [r.student_id for r in results],
+    return {"assignment": assignment, "out": str(out), "db": db_url, "graded": [r.student_id for r in results],
             "skipped": sorted(set(known) - {r.student_id for r in results}), "results": results,
             "rows": rows, "questions": questions, "problems": problems, "ungraded": sorted(ungraded),
-            "warnings": input_warnings, "seconds": time.perf_counter() - started}
+            "warnings": input_warnings, "released": released, "not_released": left_out,
+            "seconds": time.perf_counter() - started}
 
 
 def main(argv=None):
