@@ -26,3 +26,11 @@ def test_student_version_hides_solutions_and_hidden_tests(chapter):
     text = notebooks.assignment_notebook(chapter).read_text(encoding="utf-8")
     for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "모범 답안", "채점 기준"):
         assert marker not in text, f"the student version of {chapter} contains {marker!r}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_execution_timing_is_committed(chapter):
+    """Timing metadata changes on every run: a diff of noise in every commit that touches a chapter."""
+    for path in (notebooks.solution_notebook(chapter), notebooks.assignment_notebook(chapter)):
+        timed = [i for i, cell in enumerate(notebooks.read(path).cells) if "execution" in cell.metadata]
+        assert not timed, f"{path.name}: cells {timed} carry execution timing; strip it (maintain.execute_solution does)"
