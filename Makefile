@@ -24,7 +24,8 @@ help:
 $(STAMP): requirements.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	# the checkout is installed editable (-e .); setuptools' warning about it is noise here
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet -r requirements.txt
 	$(BIN)/pip check
 	touch $(STAMP)
 
