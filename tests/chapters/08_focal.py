@@ -47,8 +47,10 @@ def _reference_grad(logits, labels, gamma, alpha):
 _GOOD_CHECKS = '''
     logits = np.asarray(logits, dtype=np.float64)
     labels = np.asarray(labels)
-    if logits.ndim != 2 or labels.shape != (logits.shape[0],):
+    if logits.ndim != 2 or len(logits) == 0 or labels.shape != (logits.shape[0],):
         raise ValueError("모양")
+    if not np.isfinite(logits).all() or np.any(labels != np.round(labels)):
+        raise ValueError("값")
     labels = labels.astype(int)
     if labels.min() < 0 or labels.max() >= logits.shape[1] or gamma < 0:
         raise ValueError("범위")
@@ -56,9 +58,33 @@ _GOOD_CHECKS = '''
         raise ValueError("alpha")
 '''
 
+# log p_t by log-sum-exp, the start of most NumPy answers below
+_LOG_PT = '''
+    s = logits - logits.max(axis=1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    log_pt = logp[np.arange(len(labels)), labels]
+'''
 
-def _np_answer(body):
-    return "def focal_loss(logits, labels, gamma=2.0, alpha=None):" + _GOOD_CHECKS + body
+# the answer body every check variant shares: log-sum-exp, -expm1, alpha of the true class, mean
+_STABLE_BODY = _LOG_PT + '''    w = (-np.expm1(log_pt)) ** gamma * (1.0 if alpha is None else np.asarray(alpha, dtype=float)[labels])
+    return float(np.mean(-w * log_pt))
+'''
+
+
+def _checks_without(old, new):
+    """_GOOD_CHECKS with one check changed: a wrong answer that misses exactly that check."""
+    assert _GOOD_CHECKS.count(old) == 1, old
+    return _GOOD_CHECKS.replace(old, new)
+
+
+def _np_answer(body, checks=_GOOD_CHECKS):
+    return "def focal_loss(logits, labels, gamma=2.0, alpha=None):" + checks + body
+
+
+def _missing_check(name, old, new=""):
+    """A wrong focal_loss that is right but for one input check (old replaced by new)."""
+    return Answer(name, {"focal_loss": _np_answer(_STABLE_BODY, _checks_without(old, new))},
+                  caught_by=("test_focal_loss_errors",))
 
 
 _TORCH_CHECKS = '''
@@ -66,8 +92,10 @@ _TORCH_CHECKS = '''
     if not logits.is_floating_point():
         logits = logits.double()
     labels = torch.as_tensor(labels).long()
-    if logits.ndim != 2 or labels.shape != (logits.shape[0],):
+    if logits.ndim != 2 or len(logits) == 0 or labels.shape != (logits.shape[0],):
         raise ValueError("모양")
+    if not torch.isfinite(logits).all():
+        raise ValueError("값")
     if labels.min() < 0 or labels.max() >= logits.shape[1] or gamma < 0:
         raise ValueError("범위")
     if alpha is not None and len(alpha) != logits.shape[1]:
@@ -75,8 +103,18 @@ _TORCH_CHECKS = '''
 '''
 
 
-def _torch_answer(body):
-    return "def focal_loss_torch(logits, labels, gamma=2.0, alpha=None):" + _TORCH_CHECKS + body
+def _torch_answer(body, checks=_TORCH_CHECKS):
+    return "def focal_loss_torch(logits, labels, gamma=2.0, alpha=None):" + checks + body
+
+
+# the torch body the variants share: log_softmax, -expm1 clamped above 0, alpha of the true class, mean
+_TORCH_BODY = '''
+    log_pt = F.log_softmax(logits, dim=1).gather(1, labels[:, None]).squeeze(1)
+    w = (-torch.expm1(log_pt)).clamp_min(torch.finfo(log_pt.dtype).tiny) ** gamma
+    if alpha is not None:
+        w = w * torch.as_tensor(np.asarray(alpha, dtype=np.float64), dtype=log_pt.dtype)[labels]
+    return -(w * log_pt).mean()
+'''
 
 
 _GRAD_HEAD = '''
@@ -91,6 +129,27 @@ def focal_loss_grad(logits, labels, gamma=2.0, alpha=None):
     log_pt = logp[np.arange(n), labels]
     pt = np.exp(log_pt)
     a = np.ones(n) if alpha is None else np.asarray(alpha, dtype=float)[labels]
+'''
+
+
+def _train_answer(loss_expression):
+    """train_focal_classifier with the prior-bias initialisation and loss_fn(z, y) = loss_expression."""
+    return f'''
+def train_focal_classifier(images, labels, gamma=2.0, alpha=None, epochs=10, seed=0):
+    num_classes = int(np.max(labels)) + 1
+    model = SmallConvNet(in_channels=1, n_outputs=num_classes, width=8, seed=seed)
+    with torch.no_grad():
+        model.head.bias.copy_(torch.tensor(prior_bias(labels, num_classes)))
+    loss_fn = lambda z, y: {loss_expression}
+    train_classifier(model, images, labels, loss_fn, epochs=epochs, batch_size=64, lr=3e-3, seed=seed)
+    return model
+'''
+
+_GRAD_TAIL = '''
+    om = -np.expm1(log_pt)
+    ratio = np.where(om > 0, log_pt / np.where(om > 0, om, 1.0), -1.0)
+    coef = a * om ** gamma * (1.0 - gamma * pt * ratio)
+    return coef[:, None] * (p - np.eye(c)[labels]) / n
 '''
 
 CHAPTER = Chapter(
@@ -123,6 +182,14 @@ CHAPTER = Chapter(
         Raises("focal_loss_torch", (torch.zeros(2, 3), torch.tensor([0, 1, 1])), name="rows vs labels"),
         Raises("focal_loss_torch", (torch.zeros(2, 3), torch.tensor([0, 1]), 2.0, [1.0]), name="alpha length"),
         Raises("prior_bias", (np.array([0, 0, 2]), 3), name="absent class"),
+        Raises("prior_bias", (np.array([0, 1, 2, 3]), 3), name="label beyond num_classes"),
+        Raises("focal_loss", (np.zeros((0, 3)), np.zeros(0, dtype=int)), name="empty batch"),
+        Raises("focal_loss", (np.array([[0.0, np.nan], [1.0, 0.0]]), np.array([0, 1])), name="nan logit"),
+        Raises("focal_loss", (np.array([[0.0, np.inf], [1.0, 0.0]]), np.array([0, 1])), name="inf logit"),
+        Raises("focal_loss", (np.zeros((2, 3)), np.array([0.0, 1.5])), name="non-integer label"),
+        Raises("focal_loss_torch", (torch.tensor([[0.0, float("nan")], [1.0, 0.0]]), torch.tensor([0, 1])), name="nan logit"),
+        Raises("focal_loss_torch", (torch.zeros(0, 3), torch.zeros(0, dtype=torch.long)), name="empty batch"),
+        Raises("focal_loss_grad", (np.zeros((2, 3)), np.array([0, 1]), -1.0), name="negative gamma"),
     ],
     wrong_answers=[
         Answer("log of softmax without log-sum-exp", {"focal_loss": _np_answer('''
@@ -132,27 +199,15 @@ CHAPTER = Chapter(
     w = (1 - pt) ** gamma * (1.0 if alpha is None else np.asarray(alpha)[labels])
     return float(np.mean(-w * np.log(pt)))
 ''')}, caught_by=("test_focal_loss_stable",)),
-        Answer("alpha indexed by the predicted class", {"focal_loss": _np_answer('''
-    s = logits - logits.max(axis=1, keepdims=True)
-    logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
-    log_pt = logp[np.arange(len(labels)), labels]
-    w = (-np.expm1(log_pt)) ** gamma
+        Answer("alpha indexed by the predicted class", {"focal_loss": _np_answer(_LOG_PT + '''    w = (-np.expm1(log_pt)) ** gamma
     if alpha is not None:
         w = w * np.asarray(alpha)[logits.argmax(axis=1)]
     return float(np.mean(-w * log_pt))
 ''')}, caught_by=("test_focal_loss_value", "test_focal_loss_reference")),
-        Answer("gamma on p_t instead of 1 - p_t", {"focal_loss": _np_answer('''
-    s = logits - logits.max(axis=1, keepdims=True)
-    logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
-    log_pt = logp[np.arange(len(labels)), labels]
-    w = np.exp(log_pt) ** gamma * (1.0 if alpha is None else np.asarray(alpha)[labels])
+        Answer("gamma on p_t instead of 1 - p_t", {"focal_loss": _np_answer(_LOG_PT + '''    w = np.exp(log_pt) ** gamma * (1.0 if alpha is None else np.asarray(alpha)[labels])
     return float(np.mean(-w * log_pt))
 ''')}, caught_by=("test_focal_loss_value", "test_focal_loss_reference")),
-        Answer("sum instead of mean", {"focal_loss": _np_answer('''
-    s = logits - logits.max(axis=1, keepdims=True)
-    logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
-    log_pt = logp[np.arange(len(labels)), labels]
-    w = (-np.expm1(log_pt)) ** gamma * (1.0 if alpha is None else np.asarray(alpha)[labels])
+        Answer("sum instead of mean", {"focal_loss": _np_answer(_LOG_PT + '''    w = (-np.expm1(log_pt)) ** gamma * (1.0 if alpha is None else np.asarray(alpha)[labels])
     return float(np.sum(-w * log_pt))
 ''')}, caught_by=("test_focal_loss_value", "test_focal_loss_reference")),
         Answer("p_t taken from the argmax", {"focal_loss": _np_answer('''
@@ -210,6 +265,192 @@ def train_focal_classifier(images, labels, gamma=2.0, alpha=None, epochs=10, see
     train_classifier(model, images, labels, F.cross_entropy, epochs=epochs, batch_size=64, lr=3e-3, seed=seed)
     return model
 '''}, caught_by=("test_training_reaches_targets",)),
+        # ---- focal_loss: one missing or wrong input check each (the rest of the answer is right)
+        Answer("empty batch returns nan (range checked with np.any, so min() of nothing never raises)", {
+            "focal_loss": _np_answer(_STABLE_BODY, _checks_without(
+                "if logits.ndim != 2 or len(logits) == 0 or", "if logits.ndim != 2 or").replace(
+                "labels.min() < 0 or labels.max() >= logits.shape[1]",
+                "np.any(labels < 0) or np.any(labels >= logits.shape[1])"))},
+            caught_by=("test_focal_loss_errors",)),
+        _missing_check("nan and inf logits not rejected (a silent nan loss)",
+                       "not np.isfinite(logits).all() or ", ""),
+        _missing_check("labels cast with astype(int): 1.5 silently becomes class 1",
+                       " or np.any(labels != np.round(labels))", ""),
+        _missing_check("no check of gamma < 0",
+                       " or gamma < 0", ""),
+        _missing_check("alpha of the wrong length accepted (indexing by the labels present still works)",
+                       "alpha is not None and np.shape(alpha) != (logits.shape[1],)", "False"),
+        _missing_check("only the upper label bound checked: -1 wraps around to the last class",
+                       "labels.min() < 0 or ", ""),
+        _missing_check("labels flattened, so a (2, 1) column passes",
+                       "    labels = np.asarray(labels)\n", "    labels = np.asarray(labels).ravel()\n"),
+        # ---- focal_loss: numerics, weighting, reduction, return type
+        Answer("(1 - p_t)^gamma from an unshifted softmax (log p_t itself by log-sum-exp)", {"focal_loss": _np_answer(_LOG_PT + '''    e = np.exp(logits)
+    pt = (e / e.sum(axis=1, keepdims=True))[np.arange(len(labels)), labels]
+    w = (1 - pt) ** gamma * (1.0 if alpha is None else np.asarray(alpha, dtype=float)[labels])
+    return float(np.mean(-w * log_pt))
+''')}, caught_by=("test_focal_loss_stable",)),
+        Answer("log of a shifted softmax: p_t underflows to 0 and log 0 = -inf at large logits", {"focal_loss": _np_answer('''
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    pt = (e / e.sum(axis=1, keepdims=True))[np.arange(len(labels)), labels]
+    w = (1 - pt) ** gamma * (1.0 if alpha is None else np.asarray(alpha, dtype=float)[labels])
+    return float(np.mean(-w * np.log(pt)))
+''')}, caught_by=("test_focal_loss_stable",)),
+        Answer("probabilities clipped to [1e-7, 1 - 1e-7] before the log (Keras' way): a hopeless sample costs 16, not 2e4", {
+            "focal_loss": _np_answer('''
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    pt = np.clip((e / e.sum(axis=1, keepdims=True))[np.arange(len(labels)), labels], 1e-7, 1 - 1e-7)
+    w = (1 - pt) ** gamma * (1.0 if alpha is None else np.asarray(alpha, dtype=float)[labels])
+    return float(np.mean(-w * np.log(pt)))
+''')}, caught_by=("test_focal_loss_stable",)),
+        Answer("everything in float32", {"focal_loss": _np_answer('''
+    z = logits.astype(np.float32)
+    s = z - z.max(axis=1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    log_pt = logp[np.arange(len(labels)), labels]
+    w = (-np.expm1(log_pt)) ** np.float32(gamma)
+    if alpha is not None:
+        w = w * np.asarray(alpha, dtype=np.float32)[labels]
+    return float(np.mean(-w * log_pt))
+''')}, caught_by=("test_focal_loss_reference",)),
+        Answer("alpha summed over all classes instead of picked by the label", {"focal_loss": _np_answer(_LOG_PT + '''    w = (-np.expm1(log_pt)) ** gamma * (1.0 if alpha is None else np.sum(alpha))
+    return float(np.mean(-w * log_pt))
+''')}, caught_by=("test_focal_loss_value", "test_focal_loss_reference")),
+        Answer("focal term over every class (a sigmoid-style sum), not only the true class", {"focal_loss": _np_answer('''
+    s = logits - logits.max(axis=1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    a = np.ones(logits.shape[1]) if alpha is None else np.asarray(alpha, dtype=float)
+    return float(np.mean(np.sum(-a * (-np.expm1(logp)) ** gamma * logp, axis=1)))
+''')}, caught_by=("test_focal_loss_value", "test_focal_loss_reference")),
+        Answer("weighted mean divided by the sum of alpha_t (NumPy)", {"focal_loss": _np_answer(_LOG_PT + '''    a = np.ones(len(labels)) if alpha is None else np.asarray(alpha, dtype=float)[labels]
+    return float(np.sum(-a * (-np.expm1(log_pt)) ** gamma * log_pt) / a.sum())
+''')}, caught_by=("test_focal_loss_value", "test_focal_loss_reference")),
+        Answer("gamma multiplies (1 - p_t) instead of being its exponent", {"focal_loss": _np_answer(_LOG_PT + '''    w = gamma * (-np.expm1(log_pt)) * (1.0 if alpha is None else np.asarray(alpha, dtype=float)[labels])
+    return float(np.mean(-w * log_pt))
+''')}, caught_by=("test_focal_loss_value", "test_focal_loss_reference")),
+        Answer("per-sample losses returned, no mean", {"focal_loss": _np_answer(_LOG_PT + '''    w = (-np.expm1(log_pt)) ** gamma * (1.0 if alpha is None else np.asarray(alpha, dtype=float)[labels])
+    return -w * log_pt
+''')}, caught_by=("test_focal_loss_value",)),
+        Answer("returns a torch tensor (computed with torch), not a float", {"focal_loss": _np_answer('''
+    log_pt = torch.log_softmax(torch.tensor(logits), dim=1)[torch.arange(len(labels)), torch.tensor(labels)]
+    w = (-torch.expm1(log_pt)) ** gamma
+    if alpha is not None:
+        w = w * torch.tensor(np.asarray(alpha, dtype=float))[torch.tensor(labels)]
+    return (-w * log_pt).mean()
+''')}, caught_by=("test_focal_loss_value",)),
+        Answer("shifts the caller's logits in place (logits -= max)", {"focal_loss": _np_answer('''
+    logits -= logits.max(axis=1, keepdims=True)
+    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    log_pt = logp[np.arange(len(labels)), labels]
+    w = (-np.expm1(log_pt)) ** gamma * (1.0 if alpha is None else np.asarray(alpha, dtype=float)[labels])
+    return float(np.mean(-w * log_pt))
+''')}, caught_by=("test_focal_loss_reference",)),
+        # ---- focal_loss_torch
+        Answer("modulating factor detached from the graph", {"focal_loss_torch": _torch_answer('''
+    log_pt = F.log_softmax(logits, dim=1).gather(1, labels[:, None]).squeeze(1)
+    w = ((-torch.expm1(log_pt)).clamp_min(torch.finfo(log_pt.dtype).tiny) ** gamma).detach()
+    if alpha is not None:
+        w = w * torch.as_tensor(np.asarray(alpha, dtype=np.float64), dtype=log_pt.dtype)[labels]
+    return -(w * log_pt).mean()
+''')}, caught_by=("test_focal_torch_grad",)),
+        Answer("torch.log of torch.softmax: inf loss at |logit| = 1e4", {"focal_loss_torch": _torch_answer('''
+    pt = torch.softmax(logits, dim=1).gather(1, labels[:, None]).squeeze(1)
+    w = (1 - pt).clamp_min(torch.finfo(pt.dtype).tiny) ** gamma
+    if alpha is not None:
+        w = w * torch.as_tensor(np.asarray(alpha, dtype=np.float64), dtype=pt.dtype)[labels]
+    return -(w * torch.log(pt)).mean()
+''')}, caught_by=("test_focal_torch_finite_grad",)),
+        Answer("probabilities clamped to [1e-7, 1 - 1e-7] (Keras' way): finite, but a hopeless sample costs 16", {
+            "focal_loss_torch": _torch_answer('''
+    pt = torch.softmax(logits, dim=1).gather(1, labels[:, None]).squeeze(1).clamp(1e-7, 1 - 1e-7)
+    w = (1 - pt) ** gamma
+    if alpha is not None:
+        w = w * torch.as_tensor(np.asarray(alpha, dtype=np.float64), dtype=pt.dtype)[labels]
+    return -(w * torch.log(pt)).mean()
+''')}, caught_by=("test_focal_torch_finite_grad",)),
+        Answer("always computes in float32 (logits.float())", {"focal_loss_torch": _torch_answer(
+            "\n    logits = logits.float()" + _TORCH_BODY)}, caught_by=("test_focal_torch_value",)),
+        Answer("always computes in float64: a float32 batch gets a float64 loss", {"focal_loss_torch": _torch_answer(
+            "\n    logits = logits.double()" + _TORCH_BODY)}, caught_by=("test_focal_torch_value",)),
+        Answer("tensor methods on the input: a NumPy array fails", {"focal_loss_torch": _torch_answer(_TORCH_BODY, _TORCH_CHECKS.replace(
+            """    logits = torch.as_tensor(logits)
+    if not logits.is_floating_point():
+        logits = logits.double()
+""", ""))}, caught_by=("test_focal_torch_value",)),
+        Answer("nan logits not rejected in torch", {"focal_loss_torch": _torch_answer(_TORCH_BODY, _TORCH_CHECKS.replace(
+            "    if not torch.isfinite(logits).all():\n        raise ValueError(\"값\")\n", ""))},
+            caught_by=("test_focal_torch_finite_grad",)),
+        Answer("alpha of the predicted class (torch)", {"focal_loss_torch": _torch_answer('''
+    log_pt = F.log_softmax(logits, dim=1).gather(1, labels[:, None]).squeeze(1)
+    w = (-torch.expm1(log_pt)).clamp_min(torch.finfo(log_pt.dtype).tiny) ** gamma
+    if alpha is not None:
+        w = w * torch.as_tensor(np.asarray(alpha, dtype=np.float64), dtype=log_pt.dtype)[logits.argmax(dim=1)]
+    return -(w * log_pt).mean()
+''')}, caught_by=("test_focal_torch_value",)),
+        Answer("mean over all N*C entries of a one-hot-masked loss matrix", {"focal_loss_torch": _torch_answer('''
+    logp = F.log_softmax(logits, dim=1)
+    onehot = F.one_hot(labels, logits.shape[1]).to(logp.dtype)
+    w = (-torch.expm1(logp)).clamp_min(torch.finfo(logp.dtype).tiny) ** gamma
+    if alpha is not None:
+        w = w * torch.as_tensor(np.asarray(alpha, dtype=np.float64), dtype=logp.dtype)
+    return -(onehot * w * logp).mean()
+''')}, caught_by=("test_focal_torch_value",)),
+        # ---- focal_loss_grad
+        Answer("gradient with the sign flipped (one-hot minus softmax)", {"focal_loss_grad": _GRAD_HEAD + _GRAD_TAIL.replace(
+            "(p - np.eye(c)[labels])", "(np.eye(c)[labels] - p)")}, caught_by=("test_focal_grad_reference",)),
+        Answer("gradient not divided by N", {"focal_loss_grad": _GRAD_HEAD + _GRAD_TAIL.replace(" / n", "")},
+               caught_by=("test_focal_grad_reference",)),
+        Answer("alpha on the first term only, not on the modulating factor's derivative", {"focal_loss_grad": _GRAD_HEAD + '''
+    om = -np.expm1(log_pt)
+    ratio = np.where(om > 0, log_pt / np.where(om > 0, om, 1.0), -1.0)
+    coef = a * om ** gamma - gamma * pt * om ** gamma * ratio
+    return coef[:, None] * (p - np.eye(c)[labels]) / n
+'''}, caught_by=("test_focal_grad_reference",)),
+        Answer("gradient without the input checks of question 1", {"focal_loss_grad": _GRAD_HEAD.replace(
+            "    focal_loss(logits, labels, gamma, alpha)\n", "") + _GRAD_TAIL}, caught_by=("test_focal_grad_stable",)),
+        Answer("gradient shifts the caller's logits in place", {"focal_loss_grad": _GRAD_HEAD.replace(
+            "    s = logits - logits.max(axis=1, keepdims=True)\n",
+            "    logits -= logits.max(axis=1, keepdims=True)\n    s = logits\n") + _GRAD_TAIL},
+            caught_by=("test_focal_grad_stable",)),
+        Answer("gradient from an unshifted softmax", {"focal_loss_grad": _GRAD_HEAD.replace(
+            "    s = logits - logits.max(axis=1, keepdims=True)\n", "    s = logits\n") + _GRAD_TAIL},
+            caught_by=("test_focal_grad_stable",)),
+        # ---- prior_bias
+        Answer("prior bias with the wrong sign (-log pi)", {"prior_bias": '''
+def prior_bias(labels, num_classes):
+    counts = np.bincount(np.asarray(labels), minlength=num_classes)
+    if len(counts) != num_classes or np.any(counts == 0):
+        raise ValueError("빈 클래스")
+    return -np.log(counts / counts.sum())
+'''}, caught_by=("test_prior_bias",)),
+        Answer("prior bias without the absent-class check (log 0 = -inf)", {"prior_bias": '''
+def prior_bias(labels, num_classes):
+    counts = np.bincount(np.asarray(labels), minlength=num_classes)
+    with np.errstate(divide="ignore"):
+        return np.log(counts / counts.sum())
+'''}, caught_by=("test_prior_bias",)),
+        Answer("labels beyond num_classes cut off instead of rejected", {"prior_bias": '''
+def prior_bias(labels, num_classes):
+    counts = np.bincount(np.asarray(labels), minlength=num_classes)[:num_classes]
+    if np.any(counts == 0):
+        raise ValueError("빈 클래스")
+    return np.log(counts / counts.sum())
+'''}, caught_by=("test_prior_bias",)),
+        # ---- train_focal_classifier (each runs the notebook's training once)
+        Answer("trains with weighted F.cross_entropy instead of the student's focal_loss_torch", {
+            "train_focal_classifier": _train_answer(
+                "F.cross_entropy(z, y, weight=None if alpha is None else torch.tensor(np.asarray(alpha), dtype=torch.float32))")},
+            caught_by=("test_training_reaches_targets",)),
+        Answer("gamma hard-coded to 2 in the training loss", {
+            "train_focal_classifier": _train_answer("focal_loss_torch(z, y, gamma=2.0, alpha=alpha)")},
+            caught_by=("test_training_reaches_targets",)),
+        Answer("focal loss with alpha but the output bias left at its default (no prior-bias initialisation)", {"train_focal_classifier": '''
+def train_focal_classifier(images, labels, gamma=2.0, alpha=None, epochs=10, seed=0):
+    model = SmallConvNet(in_channels=1, n_outputs=int(np.max(labels)) + 1, width=8, seed=seed)
+    loss_fn = lambda z, y: focal_loss_torch(z, y, gamma=gamma, alpha=alpha)
+    train_classifier(model, images, labels, loss_fn, epochs=epochs, batch_size=64, lr=3e-3, seed=seed)
+    return model
+'''}, caught_by=("test_training_reaches_targets",)),
     ],
     right_answers=[
         Answer("scipy log_softmax and an explicit loop", {"focal_loss": '''
@@ -219,7 +460,9 @@ def focal_loss(logits, labels, gamma=2.0, alpha=None):
     y = np.array(labels)
     if z.ndim != 2 or y.ndim != 1 or len(y) != len(z) or len(z) == 0:
         raise ValueError("모양이 맞지 않습니다")
-    if np.any(y < 0) or np.any(y >= z.shape[1]):
+    if not np.all(np.isfinite(z)):
+        raise ValueError("유한하지 않은 로짓")
+    if np.any(y < 0) or np.any(y >= z.shape[1]) or np.any(y % 1 != 0):
         raise ValueError("라벨 범위")
     if gamma < 0:
         raise ValueError("gamma")
@@ -265,6 +508,28 @@ def prior_bias(labels, num_classes):
     if len(values) != num_classes or values[0] != 0 or values[-1] != num_classes - 1:
         raise ValueError("모든 클래스가 있어야 합니다")
     return np.log(counts) - np.log(counts.sum())
+'''}),
+        Answer("1 - p_t as 1 - exp(log p_t) (no expm1), copying logits, validating with np.isnan", {"focal_loss": '''
+def focal_loss(logits, labels, gamma=2.0, alpha=None):
+    z = np.array(logits, dtype=np.float64, copy=True)
+    y = np.asarray(labels)
+    if z.ndim != 2 or z.shape[0] < 1 or y.shape != (z.shape[0],):
+        raise ValueError("모양")
+    if np.isnan(z).any() or np.isinf(z).any():
+        raise ValueError("nan/inf")
+    if not np.array_equal(y, np.floor(y)) or y.min() < 0 or y.max() > z.shape[1] - 1:
+        raise ValueError("레이블")
+    if gamma < 0:
+        raise ValueError("gamma")
+    if alpha is not None and len(alpha) != z.shape[1]:
+        raise ValueError("alpha")
+    y = y.astype(np.int64)
+    z -= z.max(axis=1, keepdims=True)          # our own copy: the caller's array is untouched
+    log_pt = z[np.arange(len(y)), y] - np.log(np.sum(np.exp(z), axis=1))
+    w = (1.0 - np.exp(log_pt)) ** gamma
+    if alpha is not None:
+        w *= np.asarray(alpha, dtype=np.float64)[y]
+    return float(-(w * log_pt).sum() / len(y))
 '''}),
     ],
 )
