@@ -531,5 +531,26 @@ def focal_loss(logits, labels, gamma=2.0, alpha=None):
         w *= np.asarray(alpha, dtype=np.float64)[y]
     return float(-(w * log_pt).sum() / len(y))
 '''}),
+        Answer("torch via F.cross_entropy(reduction='none'), checks with isnan/isinf and boolean masks", {
+            "focal_loss_torch": '''
+def focal_loss_torch(logits, labels, gamma=2.0, alpha=None):
+    z = torch.as_tensor(logits)
+    z = z if z.is_floating_point() else z.to(torch.float64)
+    y = torch.as_tensor(labels)
+    if z.dim() != 2 or z.size(0) == 0 or y.dim() != 1 or y.size(0) != z.size(0):
+        raise ValueError("logits (N, C), labels (N,)")
+    if torch.isnan(z).any() or torch.isinf(z).any():
+        raise ValueError("nan/inf")
+    y = y.to(torch.int64)
+    if ((y < 0) | (y >= z.size(1))).any() or not gamma >= 0:
+        raise ValueError("레이블 또는 gamma")
+    if alpha is not None and np.size(alpha) != z.size(1):
+        raise ValueError("alpha")
+    ce = F.cross_entropy(z, y, reduction="none")                 # -log p_t
+    focal = (-torch.expm1(-ce)).clamp(min=torch.finfo(z.dtype).tiny).pow(gamma) * ce
+    if alpha is not None:
+        focal = focal * torch.tensor(np.asarray(alpha, dtype=np.float64), dtype=z.dtype)[y]
+    return focal.sum() / z.size(0)
+'''}),
     ],
 )
