@@ -56,6 +56,18 @@ def mae_loss(y_true, y_pred):
 '''
 
 
+def _loss_answer(body, check="y_true.shape != y_pred.shape or y_true.size == 0", dtype="np.float64"):
+    """An mae_loss answer with the given return expression of r = ŷ − y and (possibly wrong) input check."""
+    return f'''
+def mae_loss(y_true, y_pred):
+    y_true = np.asarray(y_true, dtype={dtype})
+    y_pred = np.asarray(y_pred, dtype={dtype})
+    if {check}:
+        raise ValueError("모양이 다릅니다")
+    r = y_pred - y_true
+    return {body}
+'''
+
 def _grad_answer(body):
     """An mae_grad answer with a correct shape check and the given return expression of r = ŷ − y."""
     return f'''
@@ -199,6 +211,82 @@ def train_median_regression(X, y, lr0=5.0, n_steps=2000):
         g = 2.0 * (X @ w + b - y) / len(y)
         step = min(0.5, lr0 / np.sqrt(t + 1))
         w, b = w - step * (X.T @ g), b - step * g.sum()
+    return w, b
+'''}, caught_by=("test_training_reaches_lad",)),
+        # ---- added for issue 14: more plausible wrong answers
+        Answer("loss without the empty check", {"mae_loss": _loss_answer("float(np.mean(np.abs(r)))",
+                                                                        check="y_true.shape != y_pred.shape")},
+               why="the mean of nothing is NaN (with a warning), not an error", caught_by=("test_mae_loss_errors",)),
+        Answer("median absolute error instead of the mean", {"mae_loss": _loss_answer("float(np.median(np.abs(r)))")},
+               why="equal to the MAE on the visible example (5, 0, 10), not in general",
+               caught_by=("test_mae_loss_value", "test_mae_loss_reference")),
+        Answer("loss returns a 1-element array (keepdims)", {"mae_loss": _loss_answer("np.mean(np.abs(r), keepdims=True)")},
+               caught_by=("test_mae_loss_value",)),
+        Answer("loss averages over axis 0 only", {"mae_loss": _loss_answer("float(np.mean(np.abs(r), axis=0))")},
+               why="a (2, 2) input leaves two numbers that float() cannot take", caught_by=("test_mae_loss_value",)),
+        Answer("loss writes the residual into y_pred (out=y_pred)", {"mae_loss": _loss_answer(
+            "float(np.mean(np.abs(np.subtract(y_pred, y_true, out=y_pred))))")},
+            why="np.asarray does not copy a float64 array: the caller's predictions become residuals",
+            caught_by=("test_mae_loss_value",)),
+        Answer("gradient zeroes residuals below a tolerance (|r| < 1e-8)", {"mae_grad": _grad_answer(
+            "np.where(np.abs(r) < 1e-8, 0.0, np.sign(r)) / r.size")},
+            why="a residual of 1e-9 minutes is not a tie", caught_by=("test_mae_grad_value",)),
+        Answer("gradient computed in the input's float32", {"mae_grad": '''
+def mae_grad(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError("모양이 다릅니다")
+    return np.sign(y_pred - y_true) / y_true.size
+'''}, caught_by=("test_mae_grad_reference",)),
+        Answer("gradient without the empty check", {"mae_grad": '''
+def mae_grad(y_true, y_pred):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.shape != y_pred.shape:
+        raise ValueError("모양이 다릅니다")
+    return np.sign(y_pred - y_true) / max(y_true.size, 1)
+'''}, caught_by=("test_mae_grad_errors",)),
+        Answer("gradient subtracts in place (y_pred -= y_true)", {"mae_grad": '''
+def mae_grad(y_true, y_pred):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError("모양이 다릅니다")
+    y_pred -= y_true
+    return np.sign(y_pred) / y_pred.size
+'''}, why="the caller's predictions become residuals", caught_by=("test_mae_grad_value",)),
+        Answer("pinball accepts quantile 0 and 1 (closed interval)", {"pinball_loss": '''
+def pinball_loss(y_true, y_pred, quantile=0.5):
+    if not 0.0 <= quantile <= 1.0:
+        raise ValueError("quantile")
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError("모양")
+    diff = y_true - y_pred
+    return float(np.mean(np.maximum(quantile * diff, (quantile - 1) * diff)))
+'''}, why="q = 0 or 1 makes one side free: the minimiser runs off to ±inf", caught_by=("test_pinball_reference",)),
+        Answer("pinball without the shape check", {"pinball_loss": '''
+def pinball_loss(y_true, y_pred, quantile=0.5):
+    if not 0.0 < quantile < 1.0:
+        raise ValueError("quantile")
+    diff = np.asarray(y_true, dtype=np.float64) - np.asarray(y_pred, dtype=np.float64)
+    if diff.size == 0:
+        raise ValueError("빈 배열")
+    return float(np.mean(np.maximum(quantile * diff, (quantile - 1) * diff)))
+'''}, caught_by=("test_pinball_reference",)),
+        Answer("pinball with the same weight q on both sides", {"pinball_loss": _pinball_answer(
+            "float(np.mean(quantile * np.abs(diff)))")},
+            why="equal to the pinball loss only at q = 0.5", caught_by=("test_pinball_value", "test_pinball_reference")),
+        Answer("training updates b with the mean of the gradient", {"train_median_regression": _train_answer(
+            "lr0 / np.sqrt(t + 1)", "b - step * float(np.mean(g))")},
+            why="g already carries the 1/n: the bias moves n times too slowly", caught_by=("test_training_reaches_lad",)),
+        Answer("training does n_steps - 1 updates (range(1, n_steps), step lr0/√t)", {"train_median_regression": '''
+def train_median_regression(X, y, lr0=5.0, n_steps=2000):
+    w, b = np.zeros(X.shape[1]), 0.0
+    for t in range(1, n_steps):
+        g = mae_grad(y, X @ w + b)
+        w, b = w - lr0 / np.sqrt(t) * (X.T @ g), b - lr0 / np.sqrt(t) * float(np.sum(g))
     return w, b
 '''}, caught_by=("test_training_reaches_lad",)),
     ],
