@@ -104,6 +104,42 @@ def bce_loss(y_true, p_pred, eps=1e-7):
 '''
 
 
+def _checked_prob_loss(shape="y_true.shape != p.shape or y_true.size == 0",
+                       labels="not np.all((y_true == 0) | (y_true == 1))",
+                       probs="not np.all((p >= 0) & (p <= 1)) or not 0 <= eps < 0.5"):
+    """A bce_loss answer with a correct clip and mean, and the given (possibly wrong) input checks."""
+    return f'''
+def bce_loss(y_true, p_pred, eps=1e-7):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    p = np.asarray(p_pred, dtype=np.float64)
+    if {shape}:
+        raise ValueError("모양")
+    if {labels}:
+        raise ValueError("레이블")
+    if {probs}:
+        raise ValueError("확률")
+    p = np.clip(p, eps, 1 - eps)
+    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+'''
+
+
+def _checked_logits_loss(shape="y_true.shape != z.shape or y_true.size == 0",
+                         labels="not np.all((y_true == 0) | (y_true == 1))", nan="np.any(np.isnan(z))"):
+    """A stable bce_with_logits answer with the given (possibly wrong) input checks."""
+    return f'''
+def bce_with_logits(y_true, logits):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    z = np.asarray(logits, dtype=np.float64)
+    if {shape}:
+        raise ValueError("모양")
+    if {labels}:
+        raise ValueError("레이블")
+    if {nan}:
+        raise ValueError("NaN")
+    return float(np.mean(np.maximum(z, 0) - y_true * z + np.log1p(np.exp(-np.abs(z)))))
+'''
+
+
 CHAPTER = Chapter(
     agrees=[
         Agrees("sigmoid", lambda z: expit(z),
@@ -171,14 +207,9 @@ CHAPTER = Chapter(
                 " + (1 - y_true) * np.log(1 - np.clip(sigmoid(z), 1e-7, 1 - 1e-7)))")},
             why="a confidently wrong logit of 1000 costs 16.1 instead of 1000",
             caught_by=("test_bce_with_logits_extreme",)),
-        Answer("±1 labels accepted silently", {"bce_with_logits": '''
-def bce_with_logits(y_true, logits):
-    y_true = np.asarray(y_true, dtype=np.float64)
-    z = np.asarray(logits, dtype=np.float64)
-    if y_true.shape != z.shape or y_true.size == 0:
-        raise ValueError("모양")
-    return float(np.mean(np.maximum(z, 0) - y_true * z + np.log1p(np.exp(-np.abs(z)))))
-'''}, caught_by=("test_bce_with_logits_errors",)),
+        Answer("±1 labels accepted silently",
+               {"bce_with_logits": _checked_logits_loss(labels="False", nan="False")},
+               caught_by=("test_bce_with_logits_errors",)),
         Answer("plain 1/(1 + exp(-z)) sigmoid", {"sigmoid": '''
 def sigmoid(z):
     z = np.asarray(z, dtype=np.float64)
@@ -247,16 +278,9 @@ def train_logistic_regression(X, y, lr=1.0, n_steps=500):
     return w, b
 '''}, why="a different loss has a different minimiser (and is not the Bernoulli MLE)",
             caught_by=("test_training_reaches_mle",)),
-        Answer("bce_with_logits without the NaN check", {"bce_with_logits": '''
-def bce_with_logits(y_true, logits):
-    y_true = np.asarray(y_true, dtype=np.float64)
-    z = np.asarray(logits, dtype=np.float64)
-    if y_true.shape != z.shape or y_true.size == 0:
-        raise ValueError("모양")
-    if not np.all((y_true == 0) | (y_true == 1)):
-        raise ValueError("레이블")
-    return float(np.mean(np.maximum(z, 0) - y_true * z + np.log1p(np.exp(-np.abs(z)))))
-'''}, why="a NaN logit silently turns the batch loss into NaN", caught_by=("test_bce_with_logits_errors",)),
+        Answer("bce_with_logits without the NaN check",
+               {"bce_with_logits": _checked_logits_loss(nan="False")},
+               why="a NaN logit silently turns the batch loss into NaN", caught_by=("test_bce_with_logits_errors",)),
         Answer("gradient without the label check", {"bce_with_logits_grad": '''
 def bce_with_logits_grad(y_true, logits):
     y_true = np.asarray(y_true, dtype=np.float64)
@@ -265,19 +289,9 @@ def bce_with_logits_grad(y_true, logits):
         raise ValueError("모양")
     return (sigmoid(z) - y_true) / y_true.size
 '''}, why="±1 labels give a gradient that pushes the negatives the wrong way", caught_by=("test_bce_with_logits_grad_errors",)),
-        Answer("bce_loss without the eps range check", {"bce_loss": '''
-def bce_loss(y_true, p_pred, eps=1e-7):
-    y_true = np.asarray(y_true, dtype=np.float64)
-    p = np.asarray(p_pred, dtype=np.float64)
-    if y_true.shape != p.shape or y_true.size == 0:
-        raise ValueError("모양")
-    if not np.all((y_true == 0) | (y_true == 1)):
-        raise ValueError("레이블")
-    if not np.all((p >= 0) & (p <= 1)):
-        raise ValueError("확률")
-    p = np.clip(p, eps, 1 - eps)
-    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
-'''}, why="eps = 0.7 makes the clip range empty and the loss meaningless", caught_by=("test_bce_loss_errors",)),
+        Answer("bce_loss without the eps range check",
+               {"bce_loss": _checked_prob_loss(probs="not np.all((p >= 0) & (p <= 1))")},
+               why="eps = 0.7 makes the clip range empty and the loss meaningless", caught_by=("test_bce_loss_errors",)),
         Answer("L2 training with λ = 1/C (sum vs mean forgotten)", {"train_l2_logistic_regression": '\ndef train_l2_logistic_regression(X, y, C=1.0, lr=1.0, n_steps=5000):\n    if not C > 0:\n        raise ValueError("C")\n    X = np.asarray(X, dtype=np.float64)\n    lam = 1.0 / C\n    w, b = np.zeros(X.shape[1]), 0.0\n    for _ in range(n_steps):\n        g = bce_with_logits_grad(y, X @ w + b)\n        w = w - lr * (lam * w + X.T @ g)\n        b = b - lr * float(np.sum(g))\n    return w, b\n'},
                why="λ is n times too large: the weights shrink far below scikit-learn's",
                caught_by=("test_l2_training_matches_sklearn",)),
@@ -301,6 +315,101 @@ def train_l2_logistic_regression(X, y, C=1.0, lr=1.0, n_steps=5000):
     model = LogisticRegression(C=C, tol=1e-12, max_iter=10000).fit(X, y)
     return model.coef_.ravel(), float(model.intercept_[0])
 '''}, caught_by=("test_l2_training_matches_sklearn",)),
+        # ---- added for issue 14: more plausible wrong answers
+        Answer("bce_loss takes the log first and patches -inf with log(eps) (log before clip)", {"bce_loss": '''
+def bce_loss(y_true, p_pred, eps=1e-7):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    p = np.asarray(p_pred, dtype=np.float64)
+    if y_true.shape != p.shape or y_true.size == 0:
+        raise ValueError("모양")
+    if not np.all((y_true == 0) | (y_true == 1)):
+        raise ValueError("레이블")
+    if not np.all((p >= 0) & (p <= 1)) or not 0 <= eps < 0.5:
+        raise ValueError("확률")
+    with np.errstate(divide="ignore"):
+        log_p = np.nan_to_num(np.log(p), neginf=np.log(eps))
+        log_q = np.nan_to_num(np.log(1 - p), neginf=np.log(eps))
+    return float(-np.mean(y_true * log_p + (1 - y_true) * log_q))
+'''}, why="only p = 0 and p = 1 are clipped: p = 1e-9 with y = 1 costs 20.7 instead of -log(1e-7) = 16.1",
+            caught_by=("test_bce_loss_clipping",)),
+        Answer("bce_loss clips only from below (np.maximum(p, eps))", {"bce_loss": _prob_loss("p = np.maximum(p, eps)")},
+               why="p = 1 with y = 0 still takes log 0", caught_by=("test_bce_loss_clipping",)),
+        Answer("bce_loss checks labels by range (0 <= y <= 1), so soft labels pass",
+               {"bce_loss": _checked_prob_loss(labels="y_true.min() < 0 or y_true.max() > 1")},
+               caught_by=("test_bce_loss_errors",)),
+        Answer("bce_loss checks probabilities with min/max, so NaN slips through",
+               {"bce_loss": _checked_prob_loss(probs="p.min() < 0 or p.max() > 1 or not 0 <= eps < 0.5")},
+               why="NaN < 0 and NaN > 1 are both False", caught_by=("test_bce_loss_errors",)),
+        Answer("bce_loss without the empty check",
+               {"bce_loss": _checked_prob_loss(shape="y_true.shape != p.shape")},
+               why="the mean of nothing is NaN (with a warning), not an error", caught_by=("test_bce_loss_errors",)),
+        Answer("bce_with_logits as log1p(exp(z)) − y·z (softplus not stabilised)", {
+            "bce_with_logits": _logits_loss("np.log1p(np.exp(z)) - y_true * z")},
+            why="exp(1000) overflows: inf and a RuntimeWarning", caught_by=("test_bce_with_logits_extreme",)),
+        Answer("bce_with_logits returns PyTorch's tensor (no .item())", {"bce_with_logits": '''
+import torch
+def bce_with_logits(y_true, logits):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    z = np.asarray(logits, dtype=np.float64)
+    if y_true.shape != z.shape or y_true.size == 0:
+        raise ValueError("모양")
+    if not np.all((y_true == 0) | (y_true == 1)):
+        raise ValueError("레이블")
+    if np.any(np.isnan(z)):
+        raise ValueError("NaN")
+    return torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor(z), torch.tensor(y_true))
+'''}, caught_by=("test_bce_with_logits_value",)),
+        Answer("bce_with_logits averages each row, then sums the rows", {
+            "bce_with_logits": _CHECKS.join(["def bce_with_logits(y_true, logits):",
+                "    per = np.maximum(z, 0) - y_true * z + np.log1p(np.exp(-np.abs(z)))\n"
+                "    return float(np.sum(np.mean(per, axis=-1)))\n"])},
+            why="the same as the mean for 1-D input, too large by the number of rows for 2-D",
+            caught_by=("test_bce_with_logits_value",)),
+        Answer("bce_with_logits without the empty check",
+               {"bce_with_logits": _checked_logits_loss(shape="y_true.shape != z.shape")},
+               caught_by=("test_bce_with_logits_errors",)),
+        Answer("gradient divides by the number of rows, not elements", {
+            "bce_with_logits_grad": _grad("(sigmoid(z) - y_true) / len(y_true)")},
+            caught_by=("test_bce_with_logits_grad_value",)),
+        Answer("gradient with an inline 1/(1 + exp(-z))", {
+            "bce_with_logits_grad": _grad("(1.0 / (1.0 + np.exp(-z)) - y_true) / y_true.size")},
+            why="exp(1000) overflows with a RuntimeWarning at z = -1000", caught_by=("test_bce_with_logits_grad_value",)),
+        Answer("gradient without the shape check (silent broadcast)", {"bce_with_logits_grad": '''
+def bce_with_logits_grad(y_true, logits):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    z = np.asarray(logits, dtype=np.float64)
+    if y_true.size == 0 or not np.all((y_true == 0) | (y_true == 1)):
+        raise ValueError("레이블")
+    return (sigmoid(z) - y_true) / y_true.size
+'''}, caught_by=("test_bce_with_logits_grad_errors",)),
+        Answer("sigmoid overwrites its input array in place", {"sigmoid": '''
+def sigmoid(z):
+    z = np.asarray(z, dtype=np.float64)
+    pos = z >= 0
+    z[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    z[~pos] = ez / (1.0 + ez)
+    return z
+'''}, why="np.asarray does not copy a float64 array: the caller's logits become probabilities",
+            caught_by=("test_sigmoid_reference",)),
+        Answer("sigmoid as (1 + tanh(z/2))/2", {"sigmoid": '''
+def sigmoid(z):
+    z = np.asarray(z, dtype=np.float64)
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+'''}, why="tanh(-20) rounds to -1, so σ(-40) = 4.2e-18 becomes 0", caught_by=("test_sigmoid_extreme",)),
+        Answer("sigmoid clips z to [-500, 500] to avoid overflow", {"sigmoid": '''
+def sigmoid(z):
+    z = np.clip(np.asarray(z, dtype=np.float64), -500.0, 500.0)
+    return 1.0 / (1.0 + np.exp(-z))
+'''}, why="σ(-700) becomes σ(-500): the tail is wrong by 1e86", caught_by=("test_sigmoid_extreme",)),
+        Answer("training updates b with the mean of the gradient", {"train_logistic_regression": '''
+def train_logistic_regression(X, y, lr=1.0, n_steps=500):
+    w, b = np.zeros(X.shape[1]), 0.0
+    for _ in range(n_steps):
+        g = bce_with_logits_grad(y, X @ w + b)
+        w, b = w - lr * (X.T @ g), b - lr * float(np.mean(g))
+    return w, b
+'''}, why="g already carries the 1/n: the bias moves n times too slowly", caught_by=("test_training_reaches_mle",)),
     ],
     right_answers=[
         Answer("np.logaddexp everywhere", {
