@@ -71,6 +71,18 @@ def _grad_answer(body, check=CHECKED):
     return f"def hinge_grad(y_true, scores):{check}    return {body}\n"
 
 
+def _checks(shape="y.shape != s.shape or y.size == 0", labels="not np.all((y == -1.0) | (y == 1.0))"):
+    """Input checks for a hinge answer, with the given (possibly wrong) conditions."""
+    return f'''
+    y = np.asarray(y_true, dtype=np.float64)
+    s = np.asarray(scores, dtype=np.float64)
+    if {shape}:
+        raise ValueError("모양")
+    if {labels}:
+        raise ValueError("레이블")
+'''
+
+
 NO_LABEL_CHECK = '''
     y = np.asarray(y_true, dtype=np.float64)
     s = np.asarray(scores, dtype=np.float64)
@@ -276,6 +288,99 @@ def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
     svc = SVC(kernel="linear", C=1.0 / (lam * len(X))).fit(X, y)
     return svc.coef_[0], float(svc.intercept_[0])
 '''}, caught_by=("test_training_reaches_target",)),
+        # ---- added for issue 14: more plausible wrong answers
+        Answer("label check demands both classes (set(np.unique(y)) == {-1, 1})",
+               {"hinge_loss": _loss_answer("float(np.mean(np.maximum(0.0, 1.0 - y * s)))",
+                                         _checks(labels="set(np.unique(y).tolist()) != {-1.0, 1.0}"))},
+               why="a batch of defects only (all +1) is valid input", caught_by=("test_hinge_loss_value",)),
+        Answer("label check rejects only 0 (label 2 passes)",
+               {"hinge_loss": _loss_answer("float(np.mean(np.maximum(0.0, 1.0 - y * s)))",
+                                         _checks(labels="np.any(y == 0)"))},
+               caught_by=("test_hinge_loss_errors",)),
+        Answer("loss without the empty check",
+               {"hinge_loss": _loss_answer("float(np.mean(np.maximum(0.0, 1.0 - y * s)))",
+                                         _checks(shape="y.shape != s.shape"))},
+               why="np.all of an empty array is True: the mean of nothing is NaN", caught_by=("test_hinge_loss_errors",)),
+        Answer("loss returns the per-sample hinge array (mean forgotten)",
+               {"hinge_loss": _loss_answer("np.maximum(0.0, 1.0 - y * s)")},
+               caught_by=("test_hinge_loss_value",)),
+        Answer("loss clipped at 1 (ramp loss, np.clip(1 - y*s, 0, 1))",
+               {"hinge_loss": _loss_answer("float(np.mean(np.clip(1.0 - y * s, 0.0, 1.0)))")},
+               why="a badly wrong part costs at most 1 instead of 1 - y·s", caught_by=("test_hinge_loss_value",)),
+        Answer("loss multiplies the scores by the labels in place (s *= y)",
+               {"hinge_loss": _loss_answer("float(np.mean(np.maximum(0.0, 1.0 - np.multiply(s, y, out=s))))")},
+               why="np.asarray does not copy a float64 array: the caller's scores become margins",
+               caught_by=("test_hinge_loss_value",)),
+        Answer("gradient turns the scores into margins in place",
+               {"hinge_grad": _grad_answer("np.where(np.multiply(s, y, out=s) < 1.0, -y, 0.0) / y.size")},
+               caught_by=("test_hinge_grad_value",)),
+        Answer("gradient divides by the number of rows, not elements",
+               {"hinge_grad": _grad_answer("np.where(y * s < 1.0, -y, 0.0) / len(y)")},
+               caught_by=("test_hinge_grad_value",)),
+        Answer("gradient without the empty check",
+               {"hinge_grad": _grad_answer("np.where(y * s < 1.0, -y, 0.0) / max(y.size, 1)",
+                                         _checks(shape="y.shape != s.shape"))},
+               caught_by=("test_hinge_grad_errors",)),
+        Answer("objective regularises the bias too", {"svm_objective": '''
+def svm_objective(w, b, X, y, lam):
+    w = np.asarray(w, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)
+    return float(lam / 2 * (w @ w + b * b) + hinge_loss(y, X @ w + b))
+'''}, caught_by=("test_svm_objective",)),
+        Answer("objective with λ/2·‖w‖ (norm not squared)", {"svm_objective": '''
+def svm_objective(w, b, X, y, lam):
+    w = np.asarray(w, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)
+    return float(lam / 2 * np.linalg.norm(w) + hinge_loss(y, X @ w + b))
+'''}, caught_by=("test_svm_objective",)),
+        Answer("subgradient's grad_b is the mean of g (1/n twice)", {"svm_subgradient": '''
+def svm_subgradient(w, b, X, y, lam):
+    w = np.asarray(w, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)
+    g = hinge_grad(y, X @ w + b)
+    return lam * w + X.T @ g, float(np.mean(g))
+'''}, caught_by=("test_svm_subgradient",)),
+        Answer("lambda_to_C checks only λ = 0 (negative λ and n = 0 pass)", {"lambda_to_C": '''
+def lambda_to_C(lam, n_samples):
+    if lam == 0:
+        raise ValueError("λ = 0")
+    return 1.0 / (lam * n_samples) if n_samples else float("inf")
+'''}, caught_by=("test_lambda_to_C",)),
+        Answer("lambda_to_C = 2/(λn) (the ½ put on the wrong side)", {"lambda_to_C": '''
+def lambda_to_C(lam, n_samples):
+    if lam <= 0 or n_samples < 1:
+        raise ValueError("lam, n_samples")
+    return 2.0 / (lam * n_samples)
+'''}, caught_by=("test_lambda_to_C",)),
+        Answer("training keeps a reference, not a copy, of the best w (w -= ... in place)", {"train_linear_svm": '''
+def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
+    w, b = np.zeros(X.shape[1]), 0.0
+    best_w, best_b, best = w, b, svm_objective(w, b, X, y, lam)
+    for t in range(n_steps):
+        gw, gb = svm_subgradient(w, b, X, y, lam)
+        w -= lr0 / np.sqrt(t + 1) * gw
+        b -= lr0 / np.sqrt(t + 1) * gb
+        value = svm_objective(w, b, X, y, lam)
+        if value < best:
+            best_w, best_b, best = w, b, value
+    return best_w, best_b
+'''}, why="best_w is the same array as w, so the last iterate's w comes back with the best b",
+            caught_by=("test_training_reaches_target",)),
+        Answer("training does n_steps - 1 updates (range(1, n_steps), step lr0/√t)", {"train_linear_svm": '''
+def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
+    w, b = np.zeros(X.shape[1]), 0.0
+    best = (svm_objective(w, b, X, y, lam), w.copy(), b)
+    for t in range(1, n_steps):
+        gw, gb = svm_subgradient(w, b, X, y, lam)
+        w, b = w - lr0 / np.sqrt(t) * gw, b - lr0 / np.sqrt(t) * gb
+        value = svm_objective(w, b, X, y, lam)
+        if value < best[0]:
+            best = (value, w.copy(), b)
+    return best[1], best[2]
+'''}, caught_by=("test_training_reaches_target",)),
+        Answer("squared hinge loss with a ½ (½·max(0, 1 − ys)²)", {"squared_hinge": _squared_answer(
+            "float(np.mean(0.5 * np.maximum(0.0, 1.0 - y * s) ** 2))", "-y * np.maximum(0.0, 1.0 - y * s) / y.size")},
+            caught_by=("test_squared_hinge",)),
     ],
     right_answers=[
         Answer("explicit loops, label check by set", {
