@@ -163,6 +163,19 @@ def _ece(body):
     return f"def expected_calibration_error(y_true, p_pred, n_bins=10):{_ECE_CHECKS}{body}\n"
 
 
+def _training(start="np.zeros(X.shape[1])", grad="log_loss_with_logits_grad(y, X @ w + b, pos_weight=pos_weight)",
+              bias_step="g.sum()", default_weight="1.0", before=""):
+    """A train_ctr_model cell: gradient descent from `start`, with the given gradient call and bias step."""
+    return f'''
+def train_ctr_model(X, y, lr=4.0, n_steps=500, pos_weight={default_weight}):{before}
+    w, b = {start}, 0.0
+    for _ in range(n_steps):
+        g = {grad}
+        w, b = w - lr * X.T @ g, b - lr * {bias_step}
+    return w, b
+'''
+
+
 CHAPTER = Chapter(
     agrees=[
         Agrees("log_loss", _torch_log_loss_clipped, labels_and_probabilities(), rtol=1e-9, atol=1e-12,
@@ -322,25 +335,11 @@ def normalized_entropy(y_true, p_pred):
     idx = np.minimum((p * n_bins).astype(int), n_bins - 1)
     return float(abs(np.sum(np.bincount(idx, y - p, n_bins))) / y.size)''')},
             why="over- and under-confident bins cancel", caught_by=("test_ece_value", "test_ece_reference")),
-        Answer("training with pos_weight = n_neg / n_pos by default", {"train_ctr_model": '''
-def train_ctr_model(X, y, lr=4.0, n_steps=500, pos_weight=None):
+        Answer("training with pos_weight = n_neg / n_pos by default", {"train_ctr_model": _training(default_weight="None", before="""
     if pos_weight is None:
-        pos_weight = float((1 - np.mean(y)) / np.mean(y))   # "balance the classes"
-    w, b = np.zeros(X.shape[1]), 0.0
-    for _ in range(n_steps):
-        g = log_loss_with_logits_grad(y, X @ w + b, pos_weight=pos_weight)
-        w, b = w - lr * X.T @ g, b - lr * g.sum()
-    return w, b
-'''}, why="lr = 4 with a weight of 50 diverges, and the probabilities are inflated anyway",
+        pos_weight = float((1 - np.mean(y)) / np.mean(y))   # "balance the classes\"""")}, why="lr = 4 with a weight of 50 diverges, and the probabilities are inflated anyway",
             caught_by=("test_training_reaches_targets",)),
-        Answer("training ignores its pos_weight argument", {"train_ctr_model": '''
-def train_ctr_model(X, y, lr=4.0, n_steps=500, pos_weight=1.0):
-    w, b = np.zeros(X.shape[1]), 0.0
-    for _ in range(n_steps):
-        g = log_loss_with_logits_grad(y, X @ w + b)
-        w, b = w - lr * X.T @ g, b - lr * g.sum()
-    return w, b
-'''}, caught_by=("test_training_reaches_targets",)),
+        Answer("training ignores its pos_weight argument", {"train_ctr_model": _training(grad="log_loss_with_logits_grad(y, X @ w + b)")}, caught_by=("test_training_reaches_targets",)),
         Answer("undo_pos_weight without the probability check", {"undo_pos_weight": '''
 def undo_pos_weight(p_weighted, pos_weight):
     q = np.asarray(p_weighted, dtype=np.float64)
@@ -363,8 +362,120 @@ def undo_pos_weight(p_weighted, pos_weight):
         raise ValueError("값")
     return q / pos_weight
 '''}, why="divides the probability, not the odds", caught_by=("test_undo_pos_weight",)),
+        # ---- added with issue 14's review: input checks, return types, in-place edits, bins
+        Answer("log_loss range check written as p < 0 or p > 1: NaN passes", {"log_loss": _prob_loss("p = np.clip(p, eps, 1 - eps)").replace(
+            "not np.all((p >= 0) & (p <= 1))", "np.any((p < 0) | (p > 1))")}, why="every comparison with NaN is False, so a NaN probability gives a NaN loss",
+            caught_by=("test_log_loss_errors",)),
+        Answer("log_loss returns PyTorch's tensor (no .item())", {"log_loss": '''
+import torch
+import torch.nn.functional as F
+def log_loss(y_true, p_pred, eps=1e-15):
+    y, p = np.asarray(y_true, dtype=np.float64), np.asarray(p_pred, dtype=np.float64)
+    if y.shape != p.shape or y.size == 0 or not np.all((y == 0) | (y == 1)):
+        raise ValueError("입력")
+    if not np.all((p >= 0) & (p <= 1)) or not 0 <= eps < 0.5:
+        raise ValueError("확률")
+    return F.binary_cross_entropy(torch.from_numpy(np.clip(p, eps, 1 - eps)), torch.from_numpy(y))
+'''}, caught_by=("test_log_loss_value",)),
+        Answer("log_loss clips the caller's array in place (np.clip(..., out=p))", {"log_loss": _prob_loss(
+            "np.clip(p, eps, 1 - eps, out=p)")},
+            why="np.asarray returns the caller's own float64 array: its 0s and 1s become eps and 1 - eps",
+            caught_by=("test_log_loss_clipping",)),
+        Answer("log_loss computed in float32", {"log_loss": _prob_loss(
+            "p = np.clip(p.astype(np.float32), eps, 1 - eps); y = y.astype(np.float32)")},
+            why="1 - 1e-15 rounds to 1 in float32: log(1 - p) = -inf for p = 1, y = 0",
+            caught_by=("test_log_loss_clipping", "test_log_loss_reference")),
+        Answer("log_loss_with_logits with the naive softplus log(1 + exp(z))", {"log_loss_with_logits": _weighted_loss(
+            "np.mean(pos_weight * y * np.log(1 + np.exp(-z)) + (1 - y) * np.log(1 + np.exp(z)))")},
+            why="exp(1000) overflows to inf (RuntimeWarning)", caught_by=("test_log_loss_with_logits_extreme",)),
+        Answer("log_loss_with_logits labels checked only for the range [0, 1]", {"log_loss_with_logits": '''
+def log_loss_with_logits(y_true, logits, pos_weight=1.0):
+    y = np.asarray(y_true, dtype=np.float64)
+    z = np.asarray(logits, dtype=np.float64)
+    if y.shape != z.shape or y.size == 0:
+        raise ValueError("모양")
+    if y.min() < 0 or y.max() > 1:
+        raise ValueError("레이블")
+    if np.any(np.isnan(z)) or not pos_weight > 0:
+        raise ValueError("값")
+    return float(np.mean(pos_weight * y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)))
+'''}, why="a label of 0.5 is a soft target, not a click: the contract says 0/1",
+            caught_by=("test_log_loss_with_logits_errors",)),
+        Answer("log_loss_with_logits without the pos_weight check", {"log_loss_with_logits": _weighted_loss(
+            "np.mean(pos_weight * y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z))").replace(
+            " or not pos_weight > 0", "")}, caught_by=("test_log_loss_with_logits_errors",)),
+        Answer("gradient without the shape check: (n, 1) labels broadcast to (n, n)", {"log_loss_with_logits_grad": '''
+from scipy.special import expit
+def log_loss_with_logits_grad(y_true, logits, pos_weight=1.0):
+    y = np.asarray(y_true, dtype=np.float64)
+    z = np.asarray(logits, dtype=np.float64)
+    if y.size == 0 or not np.all((y == 0) | (y == 1)) or np.any(np.isnan(z)) or not pos_weight > 0:
+        raise ValueError("값")
+    return ((1 - y) * expit(z) - pos_weight * y * expit(-z)) / y.size
+'''}, caught_by=("test_log_loss_with_logits_grad_value",)),
+        Answer("gradient without the pos_weight check", {"log_loss_with_logits_grad": _weighted_grad(
+            "((1 - y) * expit(z) - pos_weight * y * expit(-z)) / y.size").replace(" or not pos_weight > 0", "")},
+            why="pos_weight = -1 pushes the clicks' logits down", caught_by=("test_log_loss_with_logits_grad_value",)),
+        Answer("gradient with the naive sigmoid 1 / (1 + exp(-z))", {"log_loss_with_logits_grad": _weighted_grad(
+            "((1 - y) / (1 + np.exp(-z)) - pos_weight * y / (1 + np.exp(z))) / y.size")},
+            why="exp(1000) overflows (RuntimeWarning) at a saturated logit",
+            caught_by=("test_log_loss_with_logits_grad_value",)),
+        Answer("NE with its own formula and no probability check", {"normalized_entropy": '''
+def normalized_entropy(y_true, p_pred):
+    y = np.asarray(y_true, dtype=np.float64)
+    p = np.clip(np.asarray(p_pred, dtype=np.float64), 1e-15, 1 - 1e-15)
+    b = y.mean()
+    if b in (0.0, 1.0):
+        raise ValueError("정의되지 않음")
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return float(loss / -(b * np.log(b) + (1 - b) * np.log(1 - b)))
+'''}, why="p = 1.5 is clipped to 1 - eps and scored", caught_by=("test_normalized_entropy_reference",)),
+        Answer("ECE from np.histogram without range=(0, 1)", {"expected_calibration_error": _ece('''
+    sum_y, _ = np.histogram(p, bins=n_bins, weights=y)     # bins span [min p, max p]
+    sum_p, _ = np.histogram(p, bins=n_bins, weights=p)
+    return float(np.sum(np.abs(sum_y - sum_p)) / y.size)''')}, caught_by=("test_ece_reference",)),
+        Answer("ECE moves p = 1.0 just below 1 in the caller's array", {"expected_calibration_error": _ece('''
+    p[p == 1.0] = np.nextafter(1.0, 0.0)            # ravel() is a view: this edits the caller's array
+    idx = (p * n_bins).astype(int)
+    return float(np.sum(np.abs(np.bincount(idx, y - p, minlength=n_bins))) / y.size)''')},
+            why="right value, but the caller's predictions change", caught_by=("test_ece_bin_edges",)),
+        Answer("ECE checks only n_bins >= 1 (2.5 bins accepted)", {"expected_calibration_error": _ece('''
+    idx = np.minimum(np.floor(p * n_bins), n_bins - 1).astype(int)
+    return float(np.sum(np.abs(np.bincount(idx, y - p, minlength=int(n_bins)))) / y.size)''').replace(
+            "not isinstance(n_bins, (int, np.integer)) or ", "")},
+            why="n_bins = 2.5 gives bins of width 0.4 and a last one of 0.2", caught_by=("test_ece_errors",)),
+        Answer("ECE without the shape check: (n,) and (n, 1) compared after ravel", {"expected_calibration_error": _ece('''
+    idx = np.minimum((p * n_bins).astype(int), n_bins - 1)
+    return float(np.sum(np.abs(np.bincount(idx, y - p, minlength=n_bins))) / y.size)''').replace(
+            "np.shape(y_true) != np.shape(p_pred) or ", "")}, caught_by=("test_ece_errors",)),
+        Answer("training updates the bias with the mean of g", {"train_ctr_model": _training(bias_step="g.mean()")}, why="g already carries 1/n: the bias moves n times too slowly and the mean CTR is off",
+            caught_by=("test_training_reaches_targets",)),
+        Answer("training starts from small random weights", {"train_ctr_model": _training(start="np.random.default_rng(0).normal(scale=0.01, size=X.shape[1])")}, why="the problem fixes the start at w = 0, b = 0", caught_by=("test_training_reaches_targets",)),
+        Answer("undo_pos_weight range check written as q < 0 or q > 1: NaN passes", {"undo_pos_weight": '''
+def undo_pos_weight(p_weighted, pos_weight):
+    q = np.asarray(p_weighted, dtype=np.float64)
+    if np.any((q < 0) | (q > 1)) or not pos_weight > 0:
+        raise ValueError("값")
+    return q / (q + pos_weight * (1 - q))
+'''}, caught_by=("test_undo_pos_weight",)),
+        Answer("undo_pos_weight returns the corrected odds, not a probability", {"undo_pos_weight": '''
+def undo_pos_weight(p_weighted, pos_weight):
+    q = np.asarray(p_weighted, dtype=np.float64)
+    if not np.all((q >= 0) & (q <= 1)) or not pos_weight > 0:
+        raise ValueError("값")
+    with np.errstate(divide="ignore"):
+        return q / (1 - q) / pos_weight
+'''}, caught_by=("test_undo_pos_weight",)),
     ],
     right_answers=[
+        Answer("undo_pos_weight through the odds ratio 1 / (1 + w(1 - q)/q)", {"undo_pos_weight": '''
+def undo_pos_weight(p_weighted, pos_weight):
+    q = np.asarray(p_weighted, dtype=np.float64)
+    if not np.all((q >= 0) & (q <= 1)) or not pos_weight > 0:
+        raise ValueError("값")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1 / (1 + pos_weight * (1 - q) / q)
+'''}, why="q = 0: w·(1 - q)/q = inf and 1/(1 + inf) = 0; q = 1: 1/(1 + 0) = 1"),
         Answer("explicit loops everywhere, manual bins", {
             "log_loss": '''
 import math
