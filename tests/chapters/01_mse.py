@@ -292,6 +292,39 @@ def gaussian_nll_loss(y_true, mean, var, full=False, eps=1e-6):
                                                  full=full, eps=eps).item()
 '''}, why="the problem asks for the formula; the tests block the built-in",
                caught_by=("test_gaussian_nll_value", "test_gaussian_nll_errors", "test_gaussian_nll_reference")),
+        # ---- added for issue 14: inputs modified in place, mean over the wrong axis, float32 gradient
+        Answer("loss writes the residual into y_pred (out=y_pred)", {"mse_loss": '''
+def mse_loss(y_true, y_pred):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError("모양이 다릅니다")
+    return float(np.mean(np.subtract(y_pred, y_true, out=y_pred) ** 2))
+'''}, why="np.asarray does not copy a float64 array: the caller's predictions become residuals",
+            caught_by=("test_mse_loss_value",)),
+        Answer("loss averages over axis 0 only", {"mse_loss": '''
+def mse_loss(y_true, y_pred):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError("모양이 다릅니다")
+    return float(np.mean((y_pred - y_true) ** 2, axis=0))
+'''}, why="a 2-D input leaves one number per column that float() cannot take",
+            caught_by=("test_mse_loss_reference",)),
+        Answer("gradient subtracts in place (y_pred -= y_true)", {"mse_grad": _grad_answer(
+            "2.0 * np.subtract(y_pred, y_true, out=y_pred) / y_true.size")},
+            why="the caller's predictions become residuals", caught_by=("test_mse_grad_value",)),
+        Answer("gradient computed in the input's float32", {"mse_grad": '''
+def mse_grad(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError("모양이 다릅니다")
+    return 2 * (y_pred - y_true) / y_true.size
+'''}, caught_by=("test_mse_grad_reference",)),
+        Answer("NLL: variance clipped in place (np.maximum(var, eps, out=var))", {"gaussian_nll_loss": _nll_answer(
+            clip="""
+    np.maximum(var, eps, out=var)""")}, why="the caller's variance array is overwritten with the clipped one",
+            caught_by=("test_gaussian_nll_value",)),
     ],
     right_answers=[
         Answer("explicit loops", {
