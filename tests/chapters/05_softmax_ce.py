@@ -97,6 +97,15 @@ def check_logits_and_labels(logits, labels):
 '''
 
 
+# the model softmax_cross_entropy, after a check_logits_and_labels that an answer changes
+CE_BODY = '''
+
+def softmax_cross_entropy(logits, labels):
+    z, y = check_logits_and_labels(logits, labels)
+    return float(-np.mean(log_softmax(z)[np.arange(len(y)), y]))
+'''
+
+
 def _ce_answer(body):
     """A softmax_cross_entropy cell with a correct input check and the given function body."""
     return CHECK + f'''
@@ -128,6 +137,26 @@ def _builtin(body):
     (each is right in value, so only the ban can catch it)."""
     return {"softmax_cross_entropy_torch": body}
 
+
+
+def _book_code():
+    """The NumPy and PyTorch functions of book/05_softmax_ce.md's implementation section, as a
+    reader would paste them into the answer cells (read from the book, so the entry follows it)."""
+    import ast
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "book" / "05_softmax_ce.md").read_text(encoding="utf-8")
+    code = "\n".join(re.findall(r"```\{code-cell\} ipython3\n(?!:)(.*?)```", text, re.S))
+    tree = ast.parse(code)
+    functions = {node.name: ast.get_source_segment(code, node) for node in tree.body
+                 if isinstance(node, ast.FunctionDef)}
+    return {"softmax": functions["softmax"], "log_softmax": functions["log_softmax"],
+            "softmax_cross_entropy": functions["check_logits_and_labels"] + "\n\n\n" + functions["softmax_cross_entropy"],
+            "softmax_cross_entropy_grad": functions["softmax_cross_entropy_grad"],
+            "softmax_cross_entropy_torch": functions["softmax_cross_entropy_torch"]}
+
+
+BOOK = _book_code()
 
 BAN = ("test_softmax_cross_entropy_torch",)
 
@@ -234,12 +263,7 @@ def softmax_cross_entropy(logits, labels):
 '''}, why="-1 silently picks the last class; one-hot labels broadcast",
             caught_by=("test_softmax_cross_entropy_errors", "test_softmax_cross_entropy_grad_value")),
         Answer("range checked, but non-integer labels truncated", {"softmax_cross_entropy": CHECK.replace(
-            "not np.all(y == np.round(y)) or ", "") + '''
-
-def softmax_cross_entropy(logits, labels):
-    z, y = check_logits_and_labels(logits, labels)
-    return float(-np.mean(log_softmax(z)[np.arange(len(y)), y]))
-'''}, caught_by=("test_softmax_cross_entropy_errors",)),
+            "not np.all(y == np.round(y)) or ", "") + CE_BODY}, caught_by=("test_softmax_cross_entropy_errors",)),
         Answer("gradient missing 1/N", {"softmax_cross_entropy_grad": _grad_answer('''
     return softmax(z) - np.eye(z.shape[1])[y]
 ''')}, caught_by=("test_softmax_cross_entropy_grad_value", "test_softmax_cross_entropy_grad_reference")),
@@ -384,8 +408,112 @@ torch.stable_loss = F.cross_entropy
 def softmax_cross_entropy_torch(logits, labels):
     return torch.stable_loss(logits, labels)
 '''}, caught_by=BAN),
+        # ---- added with issue 14's review: in-place edits, max over the wrong axis, inf, return types, the book
+        Answer("softmax subtracts the row max in place (z -= ...)", {"softmax": '''
+def softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    z -= z.max(axis=1, keepdims=True)                 # np.asarray returns the caller's float64 array
+    np.exp(z, out=z)
+    return z / z.sum(axis=1, keepdims=True)
+'''}, why="right value, but the caller's logits are overwritten", caught_by=("test_softmax_value",)),
+        Answer("log_softmax subtracts the row max in place", {"log_softmax": '''
+def log_softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    z -= z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+'''}, caught_by=("test_log_softmax_value",)),
+        Answer("softmax shifted by the batch's global max", {"softmax": '''
+def softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=1, keepdims=True)
+'''}, why="a row far below the batch max underflows to 0/0 = nan", caught_by=("test_softmax_extreme",)),
+        Answer("log_softmax shifted by the batch's global max", {"log_softmax": '''
+def log_softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    m = z.max()
+    return z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+'''}, caught_by=("test_log_softmax_extreme",)),
+        Answer("input check tests nan but not inf", {"softmax_cross_entropy": CHECK.replace(
+            "not np.all(np.isfinite(z))", "np.any(np.isnan(z))") + CE_BODY},
+            why="an inf logit gives inf - inf = nan, not a ValueError", caught_by=("test_softmax_cross_entropy_errors",)),
+        Answer("label column picked with z[:, y] (an N x N block)", {"softmax_cross_entropy": _ce_answer('''
+    return float(-np.mean(log_softmax(z)[:, y]))
+''')}, caught_by=("test_softmax_cross_entropy_value", "test_softmax_cross_entropy_reference")),
+        Answer("log of softmax floored at 1e-300", {"softmax_cross_entropy": _ce_answer('''
+    p = softmax(z)[np.arange(len(y)), y]
+    return float(-np.mean(np.log(np.maximum(p, 1e-300))))
+''')}, why="a confident mistake costs at most 690.8", caught_by=("test_softmax_cross_entropy_extreme",)),
+        Answer("torch loss through torch.log(torch.softmax(...))", {"softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    p = torch.softmax(logits, dim=1)
+    return -torch.log(p.gather(1, labels.unsqueeze(1)).squeeze(1)).mean()
+'''}, why="float32 softmax underflows to 0 at a logit gap of 1e4: log 0 = -inf", caught_by=("test_softmax_cross_entropy_torch",)),
+        Answer("torch loss cast to float32", {"softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    z = logits.float()
+    return (torch.logsumexp(z, dim=1) - z.gather(1, labels.unsqueeze(1)).squeeze(1)).mean()
+'''}, caught_by=("test_softmax_cross_entropy_torch",)),
+        Answer("torch loss returns a Python float (.item())", {"softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    return (torch.logsumexp(logits, dim=1) - logits.gather(1, labels.unsqueeze(1)).squeeze(1)).mean().item()
+'''}, why="no graph: the network cannot be trained", caught_by=("test_softmax_cross_entropy_torch",)),
+        Answer("torch loss sums over the batch", {"softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    return (torch.logsumexp(logits, dim=1) - logits.gather(1, labels.unsqueeze(1)).squeeze(1)).sum()
+'''}, caught_by=("test_softmax_cross_entropy_torch",)),
+        Answer("weighted CE normalises the caller's weights in place", {"weighted_softmax_cross_entropy": _weighted_answer('''
+    w /= w.sum()                                      # scale-free, so the value is still right
+    nll = -log_softmax(z)[np.arange(len(y)), y]
+    if np.sum(w[y]) == 0:
+        raise ValueError("가중치 합 0")
+    return float(np.sum(w[y] * nll) / np.sum(w[y]))
+''')}, why="the caller's class_weights array now sums to 1", caught_by=("test_weighted_softmax_cross_entropy_value",)),
+        Answer("weighted CE with weights normalised over classes, mean over rows", {"weighted_softmax_cross_entropy": _weighted_answer('''
+    nll = -log_softmax(z)[np.arange(len(y)), y]
+    return float(np.mean((w / w.sum())[y] * nll))
+''')}, caught_by=("test_weighted_softmax_cross_entropy_value", "test_weighted_softmax_cross_entropy_reference")),
+        Answer("weighted CE checks w < 0 only: nan weights pass", {"weighted_softmax_cross_entropy": _weighted_answer('''
+    nll = -log_softmax(z)[np.arange(len(y)), y]
+    if np.sum(w[y]) == 0:
+        raise ValueError("가중치 합 0")
+    return float(np.sum(w[y] * nll) / np.sum(w[y]))
+''', check="""
+    w = np.asarray(class_weights, dtype=np.float64)
+    if w.ndim != 1 or w.shape[0] != z.shape[1] or np.any(w < 0):
+        raise ValueError("가중치")
+""")}, caught_by=("test_weighted_softmax_cross_entropy_errors",)),
+        Answer("weighted CE returns PyTorch's tensor (no .item())", {"weighted_softmax_cross_entropy": _weighted_answer('''
+    if np.sum(w[y]) == 0:
+        raise ValueError("가중치 합 0")
+    return F.cross_entropy(torch.from_numpy(z), torch.from_numpy(y), weight=torch.from_numpy(w))
+''')}, caught_by=("test_weighted_softmax_cross_entropy_value",)),
+        Answer("the book's chapter 5 code pasted into the answer cells", {
+            "softmax": BOOK["softmax"], "log_softmax": BOOK["log_softmax"],
+            "softmax_cross_entropy": BOOK["softmax_cross_entropy"],
+            "softmax_cross_entropy_grad": BOOK["softmax_cross_entropy_grad"],
+            "softmax_cross_entropy_torch": BOOK["softmax_cross_entropy_torch"],
+            "weighted_softmax_cross_entropy": """
+def weighted_softmax_cross_entropy(logits, labels, class_weights):
+    raise NotImplementedError()
+"""},
+            why="the book has no class-weighted CE: problem 6 stays unanswered (3 of 24 autograded points lost)",
+            caught_by=("test_weighted_softmax_cross_entropy_value", "test_weighted_softmax_cross_entropy_errors",
+                       "test_weighted_softmax_cross_entropy_reference")),
     ],
     right_answers=[
+        Answer("log_softmax with scipy.special.logsumexp", {"log_softmax": '''
+from scipy.special import logsumexp
+def log_softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    return z - logsumexp(z, axis=1, keepdims=True)
+'''}),
+        Answer("torch loss with the max not detached", {"softmax_cross_entropy_torch": '''
+def softmax_cross_entropy_torch(logits, labels):
+    m = logits.max(dim=1, keepdim=True).values          # not detached: its gradient terms cancel
+    lse = (m + torch.log(torch.exp(logits - m).sum(dim=1, keepdim=True))).squeeze(1)
+    return (lse - logits[torch.arange(logits.shape[0]), labels]).mean()
+'''}),
         Answer("torch loss: amax, logsumexp by hand and gather (the allowed ops)", {"softmax_cross_entropy_torch": '''
 def softmax_cross_entropy_torch(logits, labels):
     m = torch.amax(logits, dim=1, keepdim=True)
