@@ -327,6 +327,10 @@ def mse_grad(y_true, y_pred):
             caught_by=("test_gaussian_nll_value",)),
     ],
     right_answers=[
+        Answer("NLL clips its own copy of var in place (np.array copies)", {"gaussian_nll_loss": _nll_answer(
+            clip="""
+    var = np.array(var, dtype=np.float64)        # a copy: the in-place clip below leaves the caller's array alone
+    np.maximum(var, eps, out=var)""")}),
         Answer("explicit loops", {
             "mse_loss": '''
 def mse_loss(y_true, y_pred):

@@ -412,6 +412,21 @@ def train_logistic_regression(X, y, lr=1.0, n_steps=500):
 '''}, why="g already carries the 1/n: the bias moves n times too slowly", caught_by=("test_training_reaches_mle",)),
     ],
     right_answers=[
+        Answer("bce_loss clipping a copy in place (np.clip(..., out=p))", {"bce_loss": '''
+def bce_loss(y_true, p_pred, eps=1e-7):
+    y = np.asarray(y_true, dtype=np.float64)
+    p = np.array(p_pred, dtype=np.float64)           # a copy
+    if y.shape != p.shape or y.size == 0:
+        raise ValueError("모양")
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise ValueError("레이블은 0/1")
+    if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+        raise ValueError("확률은 [0, 1]")
+    if not (0 <= eps < 0.5):
+        raise ValueError("eps")
+    np.clip(p, eps, 1 - eps, out=p)
+    return float(-np.mean(np.where(y == 1, np.log(p), np.log1p(-p))))
+'''}),
         Answer("np.logaddexp everywhere", {
             "sigmoid": '''
 def sigmoid(z):

@@ -383,6 +383,17 @@ def train_linear_svm(X, y, lam=0.01, n_steps=1000, lr0=1.0):
             caught_by=("test_squared_hinge",)),
     ],
     right_answers=[
+        Answer("hinge_grad by in-place operations on a copy", {"hinge_grad": '''
+def hinge_grad(y_true, scores):
+    y = np.asarray(y_true, dtype=np.float64)
+    m = np.array(scores, dtype=np.float64)           # a copy, turned into margins in place
+    if y.shape != m.shape or y.size == 0:
+        raise ValueError("모양")
+    if not np.all(np.abs(y) == 1.0):
+        raise ValueError("레이블은 -1/+1")
+    m *= y
+    return np.where(m < 1.0, -y, 0.0) / y.size
+'''}),
         Answer("explicit loops, label check by set", {
             "hinge_loss": '''
 def hinge_loss(y_true, scores):
