@@ -30,7 +30,7 @@ import nbformat
 import psutil
 import pytest
 
-from conftest import free_port
+from conftest import BUILD, free_port, needs_chromium
 from lossbook import notebooks
 
 pytestmark = [pytest.mark.hub]
@@ -41,6 +41,7 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 TOKEN = secrets.token_hex(16)
 PASSWORD = secrets.token_urlsafe(8)
 TIMINGS = {}
+SCREENSHOTS = BUILD / "screenshots"
 
 
 def _course_module():
@@ -101,8 +102,69 @@ class Hub:
         return Path(self.log).read_text(errors="replace")[-4000:]
 
 
+def _kill_users_processes(names, timeout=10):
+    """Every process of these throwaway users (their servers, kernels, anything they left)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = [p for p in psutil.process_iter(["username"]) if p.info["username"] in names]
+        if not left or time.monotonic() > deadline:
+            return left
+        for p in left:
+            try:
+                p.kill()
+            except psutil.Error:
+                pass
+        time.sleep(0.2)
+
+
+def _stop_hub(process, state):
+    """The hub and what it started: its process tree, and the proxy by its pid file (a hub that
+    died leaves its proxy behind, reparented)."""
+    tree = []
+    if process.poll() is None:
+        try:
+            tree = psutil.Process(process.pid).children(recursive=True)
+        except psutil.Error:
+            pass
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    pid_file = Path(state) / "proxy.pid"
+    if pid_file.is_file():
+        try:
+            proxy = psutil.Process(int(pid_file.read_text().strip()))
+            if "configurable-http-proxy" in " ".join(proxy.cmdline()):
+                tree.append(proxy)
+        except (ValueError, psutil.Error):
+            pass
+    for p in tree:   # only what this hub started
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+
+
+def _assert_removed(names, group, folders):
+    import grp
+    left = [n for n in names if _course_module().user_exists(n)]
+    try:
+        grp.getgrnam(group)
+        left.append(f"group {group}")
+    except KeyError:
+        pass
+    for folder in folders:
+        acl = subprocess.run(["getfacl", "-cp", str(folder)], capture_output=True, text=True).stdout
+        if f"group:{group}:" in acl:
+            left.append(f"ACL of {folder}")
+    assert not left, f"left behind: {left}"
+
+
 @pytest.fixture(scope="module")
 def hub():
+    """One hub for the module (every test here shares it: starting it is most of the cost)."""
     if os.geteuid() != 0:
         pytest.skip("the hub test needs root (it creates throwaway Unix users; the spawner switches to them)")
     if not shutil.which("configurable-http-proxy"):
@@ -111,7 +173,7 @@ def hub():
         pytest.skip("useradd/runuser are missing")
     course = _course_module()
     tag = secrets.token_hex(2)
-    users = {"instructor": f"lbk{tag}i", "a": f"lbk{tag}a", "b": f"lbk{tag}b", "c": f"lbk{tag}c"}
+    users = {"instructor": f"lbk{tag}i", "a": f"lbk{tag}a", "b": f"lbk{tag}b"}
     tmp = Path(tempfile.mkdtemp(prefix="lbk-hub-", dir="/tmp"))
     tmp.chmod(0o755)
     env_settings = {
@@ -122,18 +184,20 @@ def hub():
     saved = {k: os.environ.get(k) for k in env_settings}
     os.environ.update(env_settings)
     settings = course.settings()
+    group = settings["student_group"]
     hub_process = log = None
     granted = []
     try:
-        for role, name in users.items():
-            course.create_user(name, settings["student_group"])   # the instructor too, as `make hub`
+        for name in users.values():
+            course.create_user(name, group)   # the instructor too, as `make hub`
         if shutil.which("setfacl"):   # e.g. Python in ~root/.pyenv: let these users enter /root, only
-            granted = course.grant_environment(settings["student_group"])
+            granted = course.closed_folders(group)   # before granting: teardown revokes even a partial grant
+            course.grant_environment(group)
         probe = subprocess.run(["runuser", "-u", users["a"], "--", sys.executable, "-c", "import nbgrader, jupyterhub"],
                                capture_output=True, text=True)
         if probe.returncode != 0:
             pytest.skip(f"the course environment {VENV_BIN} cannot be used by other Unix users "
-                        f"(a folder above it is closed): {probe.stderr[-300:]}")
+                        f"(a folder above it is closed; apt-get install acl): {probe.stderr[-300:]}")
         course.setup_course(settings, [ASSIGNMENT])
         config = tmp / "jupyterhub_test_config.py"
         config.write_text(f'''c = get_config()  # noqa: F821
@@ -164,31 +228,26 @@ c.JupyterHub.load_roles = [{{"name": "lossbook-test", "services": ["lossbook-tes
         the_hub = Hub(base, settings, users, log_path, tmp)
         the_hub.process = hub_process
         started = time.perf_counter()
-        the_hub.start_servers(users["instructor"], users["a"], users["b"])
+        the_hub.start_servers(*users.values())
         TIMINGS["3 servers start"] = time.perf_counter() - started
         yield the_hub
     finally:
+        # each step on its own: a failure of one never leaves the next undone
+        steps = []
         if hub_process is not None:
-            children = [p.pid for p in psutil.Process(hub_process.pid).children(recursive=True)] \
-                if hub_process.poll() is None else []
-            if hub_process.poll() is None:
-                hub_process.send_signal(signal.SIGTERM)
-                try:
-                    hub_process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    hub_process.kill()
-            for pid in children:   # only what this hub started: the proxy and the users' servers
-                if psutil.pid_exists(pid):
-                    try:
-                        psutil.Process(pid).kill()
-                    except psutil.Error:
-                        pass
-        if log:
-            log.close()
-        for name in users.values():
-            course.remove_user(name)
-        course.revoke_environment(settings["student_group"], granted)
-        subprocess.run(["groupdel", settings["student_group"]], capture_output=True)
+            steps.append(lambda: _stop_hub(hub_process, settings["state"]))
+        steps += [lambda: log and log.close(),
+                  lambda: _kill_users_processes(set(users.values())),
+                  *[(lambda n=name: course.remove_user(n)) for name in users.values()],
+                  lambda: course.revoke_environment(group, granted),
+                  lambda: subprocess.run(["groupdel", group], capture_output=True),
+                  lambda: _assert_removed(users.values(), group, granted)]
+        errors = []
+        for step in steps:
+            try:
+                step()
+            except Exception as error:   # noqa: BLE001 - reported after every step has run
+                errors.append(repr(error))
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -197,6 +256,15 @@ c.JupyterHub.load_roles = [{{"name": "lossbook-test", "services": ["lossbook-tes
         if TIMINGS:
             print("\nhub timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in TIMINGS.items()))
         shutil.rmtree(tmp, ignore_errors=True)
+        assert not errors, f"hub teardown: {errors}"
+
+
+def _release(hub):
+    """formgrader's Release button, as the instructor; once."""
+    if (Path(hub.settings["exchange"]) / hub.settings["course_id"] / "outbound" / ASSIGNMENT).is_dir():
+        return
+    status, answer = hub.user_api(hub.users["instructor"], "POST", f"/formgrader/api/assignment/{ASSIGNMENT}/release")
+    assert status == 200 and answer.get("success"), f"{status} {answer}\n{hub.log_tail()}"
 
 
 def _fetch(hub, user):
@@ -214,13 +282,79 @@ def _submit(hub, user):
     return answer
 
 
+@needs_chromium
+@pytest.mark.browser
+def test_student_view_fetch_validate_submit_in_the_browser(hub, browser):
+    """Student B as a student works: logs in on the hub's page (the hub sends them to their
+    JupyterLab), opens Nbgrader > Assignment List, sees 01_mse released, presses Fetch,
+    Validate (the blank notebook fails, with the course's Korean messages) and Submit.
+    Screenshots of the Validate dialog and of the submitted list go to _build/screenshots/."""
+    student = hub.users["b"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1300, "height": 850})
+    page = context.new_page()
+    _release(hub)
+    step = "login"
+    started = time.perf_counter()
+    try:
+        page.goto(f"{hub.base}/hub/login", timeout=30_000)
+        page.fill("#username_input", student)
+        page.fill("#password_input", PASSWORD)
+        page.click("#login_submit")
+        page.wait_for_url(re.compile(rf"/user/{student}/lab"), timeout=60_000)
+        step = "JupyterLab"
+        page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for(timeout=60_000)
+        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+        page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+        items = page.locator(".lm-Menu-itemLabel").all_inner_texts()
+        assert "Assignment List" in items and "Formgrader" not in items, items   # formgrader: not the students'
+        page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
+        step = "Assignments tab"
+        tab = page.locator("#nbgrader-assignment-list")
+        released = tab.locator("#released_assignments_list .list_item", has_text=ASSIGNMENT)
+        released.wait_for(timeout=30_000)
+        assert hub.settings["course_id"] in released.inner_text()
+        released.get_by_role("button", name="Fetch").click()
+        step = "Fetch"
+        fetched = tab.locator("#fetched_assignments_list > .list_item", has_text=ASSIGNMENT)
+        fetched.wait_for(timeout=30_000)
+        fetched.locator("a.assignment-notebooks-link").click()   # the notebooks of it, folded at first
+        step = "Validate"
+        fetched.get_by_role("button", name="Validate").click()
+        dialog = page.locator(".jp-Dialog #validation-message")
+        dialog.wait_for(timeout=120_000)   # nbgrader runs the notebook on B's server
+        classes, text = dialog.get_attribute("class"), dialog.inner_text()
+        assert "validation-failed" in classes, f"the blank notebook passed Validate: {text[:1500]}"
+        assert "NotImplementedError" in text and HANGUL.search(text), text[:1500]
+        page.screenshot(path=str(SCREENSHOTS / "hub-validate.png"))
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+        dialog.wait_for(state="detached", timeout=10_000)
+        step = "Submit"
+        fetched.get_by_role("button", name="Submit").click()
+        submitted = tab.locator("#submitted_assignments_list > .list_item", has_text=ASSIGNMENT)
+        submitted.wait_for(timeout=30_000)
+        page.screenshot(path=str(SCREENSHOTS / "hub-assignments-tab.png"))
+    except Exception as error:
+        shot = hub.tmp / "failure-student-view.png"
+        page.screenshot(path=str(shot))
+        dump = SCREENSHOTS / "hub-failure.html"
+        dump.write_text(page.content(), encoding="utf-8")
+        raise AssertionError(f"student view failed at {step}: {error}\nscreenshot {shot}, page {dump}\n"
+                             f"hub log:\n{hub.log_tail()}") from None
+    finally:
+        context.close()
+    TIMINGS["browser: login, fetch, validate, submit"] = time.perf_counter() - started
+    inbound = Path(hub.settings["exchange"]) / hub.settings["course_id"] / "inbound"
+    assert any(n.startswith(f"{student}+{ASSIGNMENT}+") for n in os.listdir(inbound))
+    assert menus
+
+
 def test_release_fetch_submit_collect_grade_return(hub):
     users, course_id = hub.users, hub.settings["course_id"]
     instructor, a, b = users["instructor"], users["a"], users["b"]
 
-    # the instructor: formgrader's Release
-    status, answer = hub.user_api(instructor, "POST", f"/formgrader/api/assignment/{ASSIGNMENT}/release")
-    assert status == 200 and answer.get("success"), f"{status} {answer}\n{hub.log_tail()}"
+    # the instructor: formgrader's Release (done already when the browser test ran first)
+    _release(hub)
 
     # students see it in their assignment list
     status, listing = hub.user_api(a, "GET", f"/assignments?course_id={course_id}")
@@ -239,9 +373,12 @@ def test_release_fetch_submit_collect_grade_return(hub):
     assert status in (200, 201)
     _submit(hub, a)
     TIMINGS["student fetch+save+submit"] = time.perf_counter() - started
-    # B hands in the blank version
-    _fetch(hub, b)
-    _submit(hub, b)
+    # B hands in the blank version (through the browser when the test before this one ran)
+    inbound = Path(hub.settings["exchange"]) / course_id / "inbound"
+    if not any(n.startswith(f"{b}+{ASSIGNMENT}+") for n in os.listdir(inbound)):
+        if hub.user_api(b, "GET", f"/api/contents/{ASSIGNMENT}")[0] != 200:
+            _fetch(hub, b)
+        _submit(hub, b)
 
     # the instructor: formgrader's Collect
     status, answer = hub.user_api(instructor, "POST", f"/formgrader/api/assignment/{ASSIGNMENT}/collect")
