@@ -3,7 +3,7 @@
 * Templates (`lossbook/templates`): the page layout without Font Awesome's 1.5 MB JavaScript
   (the theme's CSS and webfont draw the same icons) and without Sphinx's search tools and index
   on every page (only the search page searches: `search.html`, `lossbook.sphinx_korean_search`);
-  the footer's author line in Korean (`author.html`).
+  the footer's author and copyright lines in Korean (`author.html`, `copyright.html`).
 * MathJax only on pages with math: Sphinx adds it to a page when the page *or a page in its
   toctree* has math, so the landing page (whose toctree is the whole book) loaded 1.1 MB of
   MathJax for no formula. `html-page-context` drops it where the page itself has none.

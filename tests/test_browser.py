@@ -375,3 +375,4 @@ def test_footer_names_the_authors_in_korean(page):
     page.goto(url("book/intro"))
     footer = page.locator(".bd-footer-content").first.inner_text()
     assert "손실 함수 강의 팀 지음" in footer and "으로" not in footer, footer
+    assert "© 2026" in footer and "Copyright" not in footer, footer

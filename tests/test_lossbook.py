@@ -1,7 +1,9 @@
 """The shared helpers: deterministic data with the stated process, Korean glyphs in figures,
 the training loop."""
 
+import sys
 import warnings
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -82,3 +84,18 @@ def test_every_generator_is_deterministic_for_a_seed(generator):
         assert np.array_equal(values, again[name], equal_nan=True), f"{generator}(seed=1).{name} changed between calls"
     assert any(not np.array_equal(v, other[k], equal_nan=True) for k, v in first.items()), \
         f"{generator} ignores its seed"
+
+
+def test_gradebook_migration_head_read_in_process_is_alembics():
+    """lossbook.grading reads the gradebook's migration head in process instead of nbgrader's
+    `alembic heads` subprocess per new gradebook; both must name the same revision."""
+    import subprocess
+
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    from lossbook.grading.autograde import migration_head
+
+    with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as ini:
+        heads = subprocess.run([str(Path(sys.executable).parent / "alembic"), "-c", ini, "heads"],
+                               check=True, capture_output=True, text=True).stdout
+    assert heads.split()[0] == migration_head()
