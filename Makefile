@@ -10,7 +10,7 @@ export PYTHONHASHSEED ?= 0
 # nbgrader calls `alembic` and jupyter-book calls the kernel from PATH
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install book pdf test solutions assignments clean grade bench
+.PHONY: help install book pdf test solutions assignments clean grade bench hub
 
 help:
 	@echo "make book         - 책을 빌드합니다 (_build/html)"
@@ -20,6 +20,7 @@ help:
 	@echo "make assignments  - 학생용 노트북(assignments/)을 nbgrader로 다시 생성합니다"
 	@echo "make grade ASSIGNMENT=01_mse SUBMISSIONS=제출물.zip [JOBS=2] - 제출물을 모두 채점합니다 (graded/과제ID/)"
 	@echo "make bench        - 채점 속도를 잽니다"
+	@echo "make hub [STUDENTS=s2024001,s2024002] - 강의 JupyterHub를 localhost:8000에서 시작합니다 (root, 과제 배포 포함)"
 
 $(STAMP): requirements.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +55,13 @@ JOBS ?= 2
 grade: $(STAMP)
 	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "사용법: make grade ASSIGNMENT=01_mse SUBMISSIONS=제출물폴더_또는.zip [JOBS=2] [OUT=graded/과제ID]"; exit 2; }
 	$(BIN)/lossbook grade $(ASSIGNMENT) $(SUBMISSIONS) --jobs $(JOBS) --out $(or $(OUT),graded/$(ASSIGNMENT))
+
+# The course JupyterHub on localhost (deploy/jupyterhub; README "JupyterHub에서 강의 운영하기"):
+# Unix users for the instructor and STUDENTS, the exchange, the course folder, every assignment
+# released; then JupyterHub runs in the foreground until Ctrl+C. Needs root and configurable-http-proxy.
+STUDENTS ?= s2024001,s2024002
+hub: $(STAMP)
+	$(BIN)/python deploy/jupyterhub/course.py hub --students $(STUDENTS)
 
 # Timings; each line prints one table.
 bench: $(STAMP)

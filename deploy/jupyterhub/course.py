@@ -2,6 +2,7 @@
 folder, releasing assignments. `jupyterhub_config.py` reads its settings from here.
 
     python deploy/jupyterhub/course.py setup --students s2024001,s2024002 [--release-all]
+    python deploy/jupyterhub/course.py hub [--students ...]   # setup, release, start the hub (make hub)
 
 Settings (environment variables, with the defaults of a single course machine):
   LOSSBOOK_COURSE_ID      nbgrader course id                       (lossbook)
@@ -186,9 +187,18 @@ def main(argv=None):
     p.add_argument("--release-all", action="store_true", help="release the assignments to the exchange")
     p.add_argument("--grant-environment", action="store_true",
                    help="let the hub's users enter the closed folders above the course environment (setfacl)")
+    h = sub.add_parser("hub", help="setup --release-all --grant-environment, then start JupyterHub (make hub)")
+    h.add_argument("--students", default="s2024001,s2024002", help="student ids (Unix user names), comma-separated")
+    h.add_argument("--assignments", default="", help="assignment ids (default: every folder of assignments/)")
+    h.add_argument("--duedate", default=None, help="due date of the assignments")
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         parser.error("root로 실행하세요 (사용자 계정과 exchange 폴더를 만듭니다)")
+    if args.command == "hub":
+        if not shutil.which("configurable-http-proxy"):
+            parser.error("configurable-http-proxy가 없습니다. 설치하세요: "
+                         "npm install -g configurable-http-proxy@5.3.0 (.ci/run이 하는 것과 같습니다)")
+        args.release_all = args.grant_environment = True
     s = settings()
     assignments = [a for a in args.assignments.split(",") if a] or sorted(
         p.name for p in (REPO / "assignments").iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -217,6 +227,25 @@ def main(argv=None):
             release(s, assignment)
     print(f"강의 폴더: {s['course_dir']}, exchange: {s['exchange']}, 과제: {', '.join(assignments)}"
           f"{' (배포함)' if args.release_all else ''}; 비밀번호: {passwords}")
+    if args.command == "hub":
+        serve(s, known)
+
+
+def serve(s, passwords):
+    """Print where to log in, then become JupyterHub (Ctrl+C stops it and every user's server)."""
+    url = f"http://{s['ip']}:{s['port']}/hub/login"
+    accounts = "\n".join(f"  {'강사' if name == s['instructor'] else '학생'} {name}: 비밀번호 {password}"
+                          for name, password in passwords.items())
+    print(f"""
+강의 JupyterHub를 시작합니다. 브라우저에서 로그인하세요: {url}
+{accounts}
+(비밀번호는 {Path(s['state']) / 'passwords.txt'}에도 있습니다. 학생은 Nbgrader > Assignment List에서
+과제를 Fetch하고, 강사는 Nbgrader > Formgrader에서 모으고 채점합니다.)
+멈추려면 이 터미널에서 Ctrl+C를 누르세요. 허브와 프록시, 모든 사용자의 서버가 함께 멈춥니다.
+""", flush=True)
+    os.chdir(s["state"])
+    hub = VENV_BIN / "jupyterhub"
+    os.execv(hub, [str(hub), "-f", str(HERE / "jupyterhub_config.py")])
 
 
 if __name__ == "__main__":
