@@ -188,3 +188,73 @@ def test_postgresql_gradebook(postgres_url, tmp_path):
 def test_command_is_installed():
     result = subprocess.run([sys.executable, "-m", "lossbook", "grade", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "--jobs" in result.stdout
+
+
+# ------------------------------------------------------------------ the hub's course folder
+
+def _course_folder(base, graded):
+    """An nbgrader course folder as the hub's after `nbgrader collect`: the fixture's model
+    answers handed in late with nbgrader's secret; the blank version on time with a
+    submission_secret.txt the student rewrote; a copy of the model answers whose secret is
+    another student's (copied), and that other student; the due date in the gradebook."""
+    import secrets as random
+    from datetime import datetime
+
+    from nbgrader.api import Gradebook
+
+    course, exchange = base / "course", base / "exchange"
+    (exchange / "lbkcourse").mkdir(parents=True)
+    (course / "source").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text(
+        f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = 'lbkcourse'\nc.Exchange.root = {str(exchange)!r}\n")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.add_assignment(CHAPTER, duedate=datetime(2026, 12, 24, 14, 59))   # 23:59 KST
+    shared = random.token_hex(64)
+    hand_ins = {"late": ("model", "2026-12-24 17:30:00.000000 UTC", random.token_hex(64)),
+                "crafted": ("blank", "2026-12-24 10:00:00.000000 UTC", "../../feedback/" + "0" * 32),
+                "copier": ("model", "2026-12-24 11:00:00.000000 UTC", shared),
+                "victim": ("blank", "2026-12-24 12:00:00.000000 UTC", shared)}
+    for student, (case, stamp, secret) in hand_ins.items():
+        folder = course / "submitted" / student / CHAPTER
+        folder.mkdir(parents=True)
+        shutil.copy(graded[0] / "submissions" / case / CHAPTER / f"{CHAPTER}.ipynb", folder)
+        (folder / "timestamp.txt").write_text(stamp)
+        (folder / "submission_secret.txt").write_text(secret)
+    return course, exchange, hand_ins
+
+
+def test_course_folder_late_submission_and_feedback_secrets(graded, tmp_path):
+    """`lossbook grade` on the hub's course folder: scores as from any folder; the late
+    submission marked against the gradebook's due date (no points taken); feedback released
+    only to the holder of nbgrader's own secret: a rewritten or a copied secret gets nothing
+    released, so no student can put a page where another student would fetch theirs."""
+    from nbgrader.utils import notebook_hash
+
+    from lossbook.grading.submissions import read_submissions
+
+    course, exchange, hand_ins = _course_folder(tmp_path, graded)
+    read = {s.student_id: s for s in read_submissions(course, CHAPTER)}
+    assert sorted(read) == sorted(hand_ins)   # through submitted/, not source/ or release/
+    assert set(read["late"].files) == {f"{CHAPTER}.ipynb"} and read["late"].secret == hand_ins["late"][2]
+    out = tmp_path / "graded"
+    summary = grade(CHAPTER, course, out=out, jobs=2, timeout=TIMEOUT, progress=False, release_feedback=True)
+    grades, full = read_grades(out), float(read_grades(graded[1])["model"]["max_auto_score"])
+    assert float(grades["late"]["auto_score"]) == full and float(grades["copier"]["auto_score"]) == full
+    assert float(grades["crafted"]["auto_score"]) == 0
+    assert sorted(summary["late"]) == ["late"] and summary["late"]["late"] == 2 * 3600 + 31 * 60   # 17:30 vs 14:59 UTC
+    assert "늦은 제출" in grades["late"]["problems"] and "감점은 하지 않았습니다" in grades["late"]["problems"]
+    assert "늦은 제출" not in grades["crafted"]["problems"] + grades["copier"]["problems"]
+    assert "늦은 제출" in (out / "report.md").read_text(encoding="utf-8")
+    # the feedback: only "late" holds an nbgrader secret of its own
+    assert sorted(summary["released"]) == ["late"], summary["not_released"]
+    assert "형식" in summary["not_released"]["crafted"]
+    assert "같은 제출 비밀값" in summary["not_released"]["copier"] and "victim" in summary["not_released"]
+    published = sorted(p.name for p in (exchange / "lbkcourse" / "feedback").iterdir())
+    assert published == [notebook_hash(secret=hand_ins["late"][2], notebook_id=CHAPTER) + ".html"]
+    assert not (tmp_path / "feedback").exists()
+    # --duedate wins over the gradebook's; a due date that cannot be read stops before anything is written
+    for unreadable in ("언젠가", "2026-12-24 23:59:00 KST", "2026-12-24 23:59:00 +0900"):
+        assert main(["grade", CHAPTER, str(course), "--out", str(tmp_path / "x"), "--duedate", unreadable]) == 2
+    assert not (tmp_path / "x").exists()
+    from lossbook.grading.cli import late_notes, parse_duedate
+    assert sorted(late_notes(read.values(), parse_duedate("2026-12-24T20:00:00+09:00"))[0]) == ["late", "victim"]

@@ -183,7 +183,7 @@ def main(argv=None):
     p = sub.add_parser("setup", help="users, exchange and course folder")
     p.add_argument("--students", default="", help="student ids (Unix user names), comma-separated")
     p.add_argument("--assignments", default="", help="assignment ids (default: every folder of assignments/)")
-    p.add_argument("--duedate", default=None, help="due date of the assignments, e.g. '2026-12-24 23:59:00 KST'")
+    p.add_argument("--duedate", default=None, help="due date of the assignments, e.g. '2026-12-24T23:59:00+09:00' (an offset: nbgrader ignores 'KST')")
     p.add_argument("--release-all", action="store_true", help="release the assignments to the exchange")
     p.add_argument("--grant-environment", action="store_true",
                    help="let the hub's users enter the closed folders above the course environment (setfacl)")

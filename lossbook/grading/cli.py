@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import signal
@@ -285,9 +286,59 @@ def _other_assignments(out, assignment):
     return sorted(a for a, students in state.items() if a != assignment and students) if isinstance(state, dict) else []
 
 
+def parse_duedate(text):
+    """A due date as nbgrader reads one (naive UTC datetime); GradingError if unreadable."""
+    from nbgrader.utils import parse_utc
+    example = "(예: '2026-12-24T23:59:00+09:00', '2026-12-24 14:59:00 UTC')"
+    zone = re.search(r"\s([A-Za-z]{2,5})$", str(text).strip())
+    if zone and zone.group(1).upper() not in ("UTC", "GMT", "Z"):
+        # dateutil drops an abbreviation such as KST without a word, and reads +0900 wrongly
+        raise GradingError(f"마감 시각의 시간대 '{zone.group(1)}'은(는) 읽히지 않고 무시됩니다: {text!r}. "
+                           f"+09:00처럼 UTC와의 차이로 쓰세요 {example}")
+    if re.search(r"[+-]\d{4}$", str(text).strip()):
+        raise GradingError(f"마감 시각의 시간대는 +09:00처럼 콜론을 넣어 쓰세요: {text!r} {example}")
+    try:
+        return parse_utc(text)
+    except Exception:   # noqa: BLE001
+        raise GradingError(f"마감 시각을 읽을 수 없습니다: {text!r} {example}") from None
+
+
+def course_duedate(course_dir, assignment):
+    """The assignment's due date in an nbgrader course folder's gradebook.db (`nbgrader db
+    assignment add --duedate`, formgrader), read-only; None if there is none."""
+    import sqlite3
+    path = Path(course_dir) / "gradebook.db"
+    if not path.is_file():
+        return None
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT duedate FROM assignment WHERE name = ?", (assignment,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return parse_duedate(row[0]) if row and row[0] else None
+
+
+def late_notes(subs, duedate):
+    """{student: seconds late} and {student: Korean note} of the submissions whose nbgrader
+    timestamp is after `duedate`. Marked only, no points taken: nbgrader's default
+    (LateSubmissionPenalty, "none") records lateness and leaves the penalty to the instructor."""
+    from lossbook.grading.submissions import _parse_time
+    late, notes = {}, {}
+    for sub in subs:
+        stamp = _parse_time(sub.timestamp)
+        if duedate is None or stamp is None or stamp <= duedate:
+            continue
+        seconds = (stamp - duedate).total_seconds()
+        late[sub.student_id] = seconds
+        hours, rest = divmod(int(seconds), 3600)
+        notes[sub.student_id] = (f"늦은 제출: 마감({duedate:%Y-%m-%d %H:%M} UTC)보다 {hours}시간 {rest // 60}분 늦게 "
+                                 f"제출했습니다(제출 시각 {stamp:%Y-%m-%d %H:%M:%S} UTC). 감점은 하지 않았습니다.")
+    return late, notes
+
+
 def grade(assignment, submissions, out=None, db=None, jobs=1, timeout=None, pattern=LMS_PATTERN,
           students=None, force=False, use_sandbox=True, progress=None, source_root=ROOT, show_hidden_tests=False,
-          release_feedback=False):
+          release_feedback=False, duedate=None):
     """Grade every (changed) submission; returns a summary dict. Raises GradingError on bad input.
     release_feedback: `submissions` is an nbgrader course folder (the hub's); the feedback goes to
     the students through its exchange (lossbook.grading.exchange)."""
@@ -307,6 +358,9 @@ def grade(assignment, submissions, out=None, db=None, jobs=1, timeout=None, patt
     except SubmissionError as error:
         raise GradingError(str(error)) from None
     input_warnings = list(subs.warnings)   # about the input as a whole (before --student picks some)
+    due = parse_duedate(duedate) if duedate else (
+        course_duedate(submissions, assignment) if is_course_folder(submissions) else None)
+    late, late_note = late_notes(subs, due)
     if students:
         students = {normalize_id(s)[0] for s in students}
         unknown = sorted(set(students) - {s.student_id for s in subs})
@@ -405,7 +459,8 @@ def grade(assignment, submissions, out=None, db=None, jobs=1, timeout=None, patt
         shutil.rmtree(run_tmp, ignore_errors=True)
         bar.close()
 
-    problems = {sid: info.get("problems", []) for sid, info in known.items()}
+    problems = {sid: info.get("problems", []) + ([late_note[sid]] if sid in late_note else [])
+                for sid, info in known.items()}
     rows, questions = report.write_report(out, db_url, assignment, problems, ungraded=ungraded,
                                           warnings=input_warnings)
     problems.update(ungraded)
@@ -420,6 +475,7 @@ def grade(assignment, submissions, out=None, db=None, jobs=1, timeout=None, patt
             "skipped": sorted(set(known) - {r.student_id for r in results}), "results": results,
             "rows": rows, "questions": questions, "problems": problems, "ungraded": sorted(ungraded),
             "warnings": input_warnings, "released": released, "not_released": left_out,
+            "duedate": due, "late": late,
             "seconds": time.perf_counter() - started}
 
 
@@ -443,6 +499,9 @@ def main(argv=None):
     g.add_argument("--force", action="store_true", help="바뀌지 않은 제출물도 다시 채점")
     g.add_argument("--release-feedback", action="store_true",
                    help="허브의 강의 폴더에서 채점한 뒤 피드백을 exchange로 돌려줍니다 (nbgrader release_feedback)")
+    g.add_argument("--duedate", default=None,
+                   help="마감 시각, 예: '2026-12-24T23:59:00+09:00' (기본: 강의 폴더 gradebook의 과제 마감). "
+                        "늦은 제출은 표시만 하고 감점하지 않습니다")
     g.add_argument("--no-sandbox", action="store_true", help="샌드박스 없이 실행 (믿을 수 있는 코드만)")
     g.add_argument("--quiet", action="store_true", help="진행 막대를 숨깁니다")
     args = parser.parse_args(argv)
@@ -450,7 +509,8 @@ def main(argv=None):
         summary = grade(args.assignment, args.submissions, out=args.out, db=args.db, jobs=args.jobs,
                         timeout=args.timeout, pattern=args.pattern, students=args.student, force=args.force,
                         use_sandbox=not args.no_sandbox, progress=False if args.quiet else None,
-                        show_hidden_tests=args.show_hidden_tests, release_feedback=args.release_feedback)
+                        show_hidden_tests=args.show_hidden_tests, release_feedback=args.release_feedback,
+                        duedate=args.duedate)
     except GradingError as error:
         print(f"오류: {error}", file=sys.stderr)
         return 2
@@ -459,6 +519,9 @@ def main(argv=None):
           f"바뀌지 않아 건너뜀 {len(summary['skipped'])}명 ({summary['seconds']:.1f}초)")
     for note in summary["warnings"]:
         print(f"주의: {note}")
+    if summary["late"]:
+        print(f"늦은 제출 {len(summary['late'])}명 (마감 {summary['duedate']:%Y-%m-%d %H:%M} UTC, 감점 없음): "
+              + ", ".join(shown(s) for s in sorted(summary["late"])))
     flagged = {k: v for k, v in summary["problems"].items() if v}
     if flagged:
         print(f"문제가 있었던 학생 {len(flagged)}명 (자세한 내용: report.md):")

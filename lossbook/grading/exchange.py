@@ -12,6 +12,7 @@ feedback in OUT/feedback/STUDENT/ASSIGNMENT/NB.html.
 """
 
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -19,6 +20,8 @@ from pathlib import Path
 from nbgrader.utils import notebook_hash
 
 SECRET = "submission_secret.txt"
+# what nbgrader's submit writes (secrets.token_hex(64)); anything else was not made by nbgrader
+SECRET_FORM = re.compile(r"[0-9a-f]{128}")
 
 
 class ExchangeError(Exception):
@@ -55,15 +58,29 @@ def release_feedback(out, assignment, course_id, exchange_root, students=None):
     _own(target, owner)
     released, left_out = {}, {}
     feedback_root = out / "feedback"
+    secrets = {}
     for folder in sorted(feedback_root.glob(f"*/{assignment}")):
         student = folder.parent.name
         if students is not None and student not in students:
             continue
         secret_file = out / "submitted" / student / assignment / SECRET
-        if not secret_file.is_file():
+        if not secret_file.is_file() or secret_file.is_symlink():
             left_out[student] = "제출 비밀값(submission_secret.txt)이 없어 exchange로 돌려주지 않았습니다(허브로 제출하지 않은 제출물)."
             continue
-        secret = secret_file.read_text(encoding="utf-8")
+        secret = secret_file.read_text(encoding="utf-8", errors="replace")
+        if not SECRET_FORM.fullmatch(secret):   # nbgrader writes it without a newline
+            left_out[student] = ("제출 비밀값(submission_secret.txt)이 nbgrader가 만든 형식(16진수 128자)이 아니어서 "
+                                 "exchange로 돌려주지 않았습니다(제출물에서 고친 것으로 보입니다).")
+            continue
+        secrets.setdefault(secret, []).append((student, folder))
+    for secret, holders in secrets.items():
+        if len(holders) > 1:   # a copied secret: one student's page would replace the other's
+            names = ", ".join(s for s, _ in holders)
+            for student, _ in holders:
+                left_out[student] = (f"같은 제출 비밀값을 가진 제출물이 여럿이라({names}) 서로의 피드백을 덮어쓰지 "
+                                     "않도록 아무에게도 돌려주지 않았습니다.")
+            continue
+        student, folder = holders[0]
         for page in sorted(folder.glob("*.html")):
             digest = notebook_hash(secret=secret, notebook_id=page.stem)
             temporary = target / f"{digest}-tmp.html"
