@@ -38,6 +38,8 @@ from docutils import nodes
 from sphinx.search import SearchLanguage, languages
 from sphinx.search.en import english_stopwords, js_porter_stemmer
 
+from lossbook.glossary import rejected_variants
+
 # Particles and copula endings, longest first; a word keeps at least two syllables.
 PARTICLES = (
     "에서부터", "으로부터", "이라는", "에서는", "에서도", "에게서", "으로는", "으로도", "으로서", "으로써",
@@ -259,7 +261,9 @@ def search_index(env, docnames):
         pages.append([docname, entry["sections"][0][1]])
         sections.extend([page, anchor, title, text] for anchor, title, text in entry["sections"] if title or text)
         words.update(entry["vocabulary"])
-    return {"pages": pages, "sections": sections, "vocabulary": sorted(words)}
+    # a reader who types a rejected rendering (초점 손실) is looking for the book's (focal loss)
+    synonyms = [[bad.lower(), good.lower()] for bad, good in rejected_variants().items()]
+    return {"pages": pages, "sections": sections, "vocabulary": sorted(words), "synonyms": synonyms}
 
 
 def write_search_index(app, exception):

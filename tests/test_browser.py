@@ -78,7 +78,7 @@ RANKED = [
     ("레이블 스무딩", "book/10_categorical_ce"),
     ("힌지 손실", "book/04_hinge"),
     ("최소 제곱", "book/01_mse"),
-    ("초점 손실", "book/appendix/glossary"),
+    ("초점 손실", "book/08_focal"),   # the glossary's rejected rendering: looked up as focal loss
 ]
 
 
@@ -245,7 +245,7 @@ TEX = ("\\(", "\\)", "\\[", "\\]", "$", "\\frac", "\\varepsilon")
 
 def check_snippets(snippets, morpheme):
     assert snippets, "no result"
-    assert f'<span class="highlighted">{morpheme}</span>' in snippets[0], \
+    assert re.search(f'<span class="highlighted">[^<]*{morpheme}[^<]*</span>', snippets[0]), \
         f"the first snippet does not highlight {morpheme!r}: {snippets[0]}"
     raw = [s for s in snippets if any(t in s for t in TEX)]
     assert not raw, f"TeX in the snippets: {raw[:2]}"
@@ -253,12 +253,29 @@ def check_snippets(snippets, morpheme):
 
 def test_search_snippet_from_files_highlights_the_morpheme(page):
     """From file:// (no fetch, so no CORS error): the snippet comes from the section's text in
-    the index, has the query's morpheme highlighted (초점 of 초점 손실) and no TeX."""
-    require_built("book/appendix/glossary")
-    _, snippets = search(page, "초점 손실")
-    check_snippets(snippets, "초점")
+    the index, has the query's morpheme highlighted (손실 of 손실함수) and no TeX."""
+    _, snippets = search(page, "손실함수")   # split into the book's words: 손실 highlighted
+    check_snippets(snippets, "손실")
+    _, snippets = search(page, "초점 손실")   # the book's word for it: focal loss
+    check_snippets(snippets, "focal")
     _, snippets = search(page, "그래디언트 유도")   # sections full of formulas: none left raw
     check_snippets(snippets, "그래디언트")
+
+
+def test_search_a_rejected_rendering_finds_the_books_word(page):
+    """A reader who types a rendering the book does not use (the glossary's 쓰지 않는 표기:
+    초점 손실) gets the chapter that uses the book's word (focal loss), and is told so; the
+    summary's particle follows the word (교차 엔트로피와, 손실과, focal loss와(과))."""
+    require_built("book/08_focal")
+    found, _ = search(page, "초점 손실")
+    assert found and found[0] == "book/08_focal", f"search '초점 손실': got {found[:5]}"
+    note = page.locator("p.search-synonym").inner_text()
+    assert note == "이 책의 표기는 ‘focal loss’입니다(‘초점 손실’은 쓰지 않습니다).", note
+    assert "‘focal loss’와(과) 일치하는" in page.locator("p.search-summary").inner_text()
+    for query, particle in (("교차 엔트로피", "와"), ("손실", "과")):
+        search(page, query)
+        assert f"‘{query}’{particle} 일치하는" in page.locator("p.search-summary").inner_text()
+        assert page.locator("p.search-synonym").count() == 0
 
 
 @pytest.fixture(scope="module")
@@ -306,8 +323,8 @@ def http_page(browser, http_book):
 
 def test_search_snippet_over_http_highlights_the_morpheme(http_page, http_book):
     require_built("book/appendix/glossary")
-    _, snippets = search(http_page, "초점 손실", base=http_book)
-    check_snippets(snippets, "초점")
+    _, snippets = search(http_page, "손실함수", base=http_book)
+    check_snippets(snippets, "손실")
 
 
 # Page weight (bytes of JavaScript a page loads, measured over HTTP): a chapter page loads

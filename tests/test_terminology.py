@@ -4,16 +4,8 @@ student notebook (the glossary's own table aside)."""
 
 import re
 
+from lossbook.glossary import GLOSSARY, REJECTED_HEADING, rejected_variants
 from lossbook.notebooks import ROOT
-
-GLOSSARY = ROOT / "book" / "appendix" / "glossary.md"
-
-
-def rejected_variants():
-    text = GLOSSARY.read_text(encoding="utf-8")
-    table = text.split("## 쓰지 않는 표기", 1)[1]
-    rows = [line.split("|")[1:3] for line in table.splitlines() if line.startswith("| ") and "---" not in line]
-    return {bad.strip(): good.strip() for bad, good in rows[1:]}   # rows[0]: the header
 
 
 def course_texts():
@@ -21,7 +13,7 @@ def course_texts():
                         *(ROOT / "assignments").glob("*/*.ipynb"), ROOT / "_toc.yml"]):
         text = path.read_text(encoding="utf-8")
         if path == GLOSSARY:
-            text = text.split("## 쓰지 않는 표기", 1)[0]
+            text = text.split(REJECTED_HEADING, 1)[0]
         yield path.relative_to(ROOT), text
 
 

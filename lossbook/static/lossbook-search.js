@@ -146,6 +146,26 @@
     return (start > 0 ? "… " : "") + html + (start + piece.length < text.length ? " …" : "");
   }
 
+  /* 과/와, 은/는, 으로/로 after a word: by its last syllable's final consonant; both forms after a
+   * word that does not end in Hangul (MSE와(과)). */
+  function josa(word, withFinal, without, both) {
+    const c = word.charCodeAt(word.length - 1) - 0xac00;
+    if (c < 0 || c > 11171) return both;
+    const final = c % 28;
+    return final === 0 || (withFinal === "으로" && final === 8) ? without : withFinal;
+  }
+
+  /* A rendering the book does not use (the glossary's "쓰지 않는 표기": 초점 손실) is looked up
+   * as the one it uses (focal loss). */
+  function bookWords(query, synonyms) {
+    let text = query.toLowerCase();
+    const replaced = [];
+    for (const [bad, good] of synonyms || []) {
+      if (text.includes(bad)) { text = text.split(bad).join(good); replaced.push([bad, good]); }
+    }
+    return { text, replaced };
+  }
+
   function show(query) {
     const out = document.getElementById("search-results");
     if (!out) return;
@@ -155,15 +175,24 @@
       return;
     }
     const book = prepare(window.LOSSBOOK_SEARCH);
-    const { terms, phrase, results } = search(query, book);
+    const { text, replaced } = bookWords(query, window.LOSSBOOK_SEARCH.synonyms);
+    const { terms, phrase, results } = search(text, book);
     const root = document.documentElement.dataset.content_root || "";
     const heading = out.appendChild(document.createElement("h2"));
     heading.textContent = "검색 결과";
     const summary = out.appendChild(document.createElement("p"));
     summary.className = "search-summary";
+    const looked = replaced.length ? text : query;
+    const particle = josa(looked, "과", "와", "와(과)");
     summary.textContent = results.length
-      ? `‘${query}’와(과) 일치하는 페이지 ${results.length}개를 찾았습니다.`
-      : `‘${query}’와(과) 일치하는 페이지가 없습니다. 다른 낱말이나 더 짧은 낱말로 찾아보세요.`;
+      ? `‘${looked}’${particle} 일치하는 페이지 ${results.length}개를 찾았습니다.`
+      : `‘${looked}’${particle} 일치하는 페이지가 없습니다. 다른 낱말이나 더 짧은 낱말로 찾아보세요.`;
+    if (replaced.length) {
+      const note = out.insertBefore(document.createElement("p"), summary);
+      note.className = "search-synonym";
+      note.textContent = replaced.map(([bad, good]) =>
+        `이 책의 표기는 ‘${good}’입니다(‘${bad}’${josa(bad, "은", "는", "은(는)")} 쓰지 않습니다).`).join(" ");
+    }
     const list = out.appendChild(document.createElement("ul"));
     list.className = "search";
     for (const { page, section } of results) {
@@ -183,7 +212,7 @@
     out.dataset.state = "done";
   }
 
-  window.LossbookSearch = { prepare, queryTerms, search, snippet };
+  window.LossbookSearch = { prepare, queryTerms, search, snippet, bookWords, josa };
   document.addEventListener("DOMContentLoaded", () => {
     const query = new URLSearchParams(window.location.search).get("q") || "";
     document.querySelectorAll('input[name="q"]').forEach((el) => { el.value = query; });
