@@ -387,6 +387,13 @@ def test_release_fetch_submit_collect_grade_return(hub):
             _fetch(hub, b)
         _submit(hub, b)
 
+    # B forges a later hand-in in A's name (inbound/ is writable by every student): B's blank
+    # notebook in `A+01_mse+<2099>+...`; nbgrader's own collect would take it as A's latest
+    forged = inbound / f"{a}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+forgedforged"
+    b_notebook = Path(pwd.getpwnam(b).pw_dir) / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    _as_user(b, f"import os, shutil\nos.mkdir({str(forged)!r})\nshutil.copy({str(b_notebook)!r}, {str(forged)!r})\n"
+                f"open({str(forged / 'timestamp.txt')!r}, 'w').write('2099-01-01 00:00:00.000000 UTC')\nprint('{{}}')")
+
     # the instructor: formgrader's Collect
     status, answer = hub.user_api(instructor, "POST", f"/formgrader/api/assignment/{ASSIGNMENT}/collect")
     assert status == 200 and answer.get("success"), answer
@@ -395,6 +402,8 @@ def test_release_fetch_submit_collect_grade_return(hub):
         collected = course_dir / "submitted" / student / ASSIGNMENT
         assert (collected / f"{ASSIGNMENT}.ipynb").is_file() and (collected / "timestamp.txt").is_file()
         assert (collected / "submission_secret.txt").is_file()
+    assert "2099" not in (course_dir / "submitted" / a / ASSIGNMENT / "timestamp.txt").read_text(), \
+        "B's forged hand-in was collected as A's"
 
     # lossbook grade straight from the hub's course folder, feedback back through the exchange
     out = hub.tmp / "graded"

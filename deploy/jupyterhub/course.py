@@ -139,6 +139,8 @@ c.CourseDirectory.source_directory = "source"
 c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.course_id = {s["course_id"]!r}
 c.Exchange.root = {s["exchange"]!r}
+# inbound/ is writable by every student: collect only folders owned by the student they name
+c.ExchangeFactory.collect = "lossbook.grading.exchange.OwnerCheckedCollect"
 '''
 
 

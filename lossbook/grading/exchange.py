@@ -12,11 +12,13 @@ feedback in OUT/feedback/STUDENT/ASSIGNMENT/NB.html.
 """
 
 import os
+import pwd
 import re
 import shutil
 import stat
 from pathlib import Path
 
+from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import notebook_hash
 
 SECRET = "submission_secret.txt"
@@ -95,3 +97,27 @@ def release_feedback(out, assignment, course_id, exchange_root, students=None):
 def _own(path, owner):
     if os.geteuid() == 0:
         os.chown(path, owner.st_uid, owner.st_gid)
+
+
+class OwnerCheckedCollect(ExchangeCollect):
+    """nbgrader's collect, taking a hand-in only from a folder that belongs to the student it
+    names. The exchange's inbound/ is writable by every student (mode 0733), so anyone can
+    create `victim+01_mse+<a later time>+x` there; nbgrader's own collect only logs a warning
+    and collects it as the victim's latest submission. Configured for the course folder by
+    deploy/jupyterhub/course.py (`c.ExchangeFactory.collect`)."""
+
+    def _path_to_record(self, path):
+        record = super()._path_to_record(path)
+        try:
+            owner = pwd.getpwuid(os.lstat(path).st_uid).pw_name
+        except KeyError:
+            owner = None
+        if owner != record["username"]:
+            self.log.warning("수거하지 않습니다: %s 의 주인(%s)이 폴더 이름의 학생(%s)과 다릅니다.",
+                             path, owner, record["username"])
+            record = dict(record, username=None, forged=True)   # grouped apart, dropped before copying
+        return record
+
+    def copy_files(self):
+        self.src_records = [r for r in self.src_records if not r.get("forged")]
+        super().copy_files()
