@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from lossbook import notebooks
 from lossbook.grading import sandbox
 from lossbook.grading.cli import GradingError, grade, main
 from support.grading_cases import write_class
@@ -217,7 +218,10 @@ def _course_folder(base, graded):
     for student, (case, stamp, secret) in hand_ins.items():
         folder = course / "submitted" / student / CHAPTER
         folder.mkdir(parents=True)
-        shutil.copy(graded[0] / "submissions" / case / CHAPTER / f"{CHAPTER}.ipynb", folder)
+        if case == "model":
+            shutil.copy(graded[0] / "submissions" / "model" / CHAPTER / f"{CHAPTER}.ipynb", folder)
+        else:   # the released version itself: the class's "blank" hands in the model answers in test_rerun
+            shutil.copy(notebooks.assignment_notebook(CHAPTER), folder / f"{CHAPTER}.ipynb")
         (folder / "timestamp.txt").write_text(stamp)
         (folder / "submission_secret.txt").write_text(secret)
     return course, exchange, hand_ins
