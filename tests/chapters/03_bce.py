@@ -65,16 +65,22 @@ def _fd_grad(y, z):
 
 # ---------------------------------------------------------------- answers used by the catalogue
 
-_CHECKS = '''
+def _logits_checks(shape="y_true.shape != z.shape or y_true.size == 0",
+                   labels="not np.all((y_true == 0) | (y_true == 1))", nan="np.any(np.isnan(z))"):
+    """The input checks of a logits answer; each condition can be replaced by a (possibly wrong) one."""
+    return f'''
     y_true = np.asarray(y_true, dtype=np.float64)
     z = np.asarray(logits, dtype=np.float64)
-    if y_true.shape != z.shape or y_true.size == 0:
+    if {shape}:
         raise ValueError("모양")
-    if not np.all((y_true == 0) | (y_true == 1)):
+    if {labels}:
         raise ValueError("레이블")
-    if np.any(np.isnan(z)):
+    if {nan}:
         raise ValueError("NaN")
 '''
+
+
+_CHECKS = _logits_checks()
 
 
 def _logits_loss(body):
@@ -87,27 +93,10 @@ def _grad(body):
     return f"def bce_with_logits_grad(y_true, logits):{_CHECKS}    return {body}\n"
 
 
-def _prob_loss(clip_line, reduce="np.mean"):
-    return f'''
-def bce_loss(y_true, p_pred, eps=1e-7):
-    y_true = np.asarray(y_true, dtype=np.float64)
-    p = np.asarray(p_pred, dtype=np.float64)
-    if y_true.shape != p.shape or y_true.size == 0:
-        raise ValueError("모양")
-    if not np.all((y_true == 0) | (y_true == 1)):
-        raise ValueError("레이블")
-    if not np.all((p >= 0) & (p <= 1)) or not 0 <= eps < 0.5:
-        raise ValueError("확률")
-    {clip_line}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(-{reduce}(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
-'''
-
-
-def _checked_prob_loss(shape="y_true.shape != p.shape or y_true.size == 0",
-                       labels="not np.all((y_true == 0) | (y_true == 1))",
-                       probs="not np.all((p >= 0) & (p <= 1)) or not 0 <= eps < 0.5"):
-    """A bce_loss answer with a correct clip and mean, and the given (possibly wrong) input checks."""
+def _prob_answer(body, shape="y_true.shape != p.shape or y_true.size == 0",
+                 labels="not np.all((y_true == 0) | (y_true == 1))",
+                 probs="not np.all((p >= 0) & (p <= 1)) or not 0 <= eps < 0.5"):
+    """A bce_loss answer: the given (possibly wrong) input checks, then `body`."""
     return f'''
 def bce_loss(y_true, p_pred, eps=1e-7):
     y_true = np.asarray(y_true, dtype=np.float64)
@@ -118,26 +107,27 @@ def bce_loss(y_true, p_pred, eps=1e-7):
         raise ValueError("레이블")
     if {probs}:
         raise ValueError("확률")
-    p = np.clip(p, eps, 1 - eps)
+''' + body
+
+
+def _prob_loss(clip_line, reduce="np.mean"):
+    return _prob_answer(f'''    {clip_line}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(-{reduce}(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+''')
+
+
+def _checked_prob_loss(**checks):
+    """A bce_loss answer with a correct clip and mean, and the given (possibly wrong) input checks."""
+    return _prob_answer('''    p = np.clip(p, eps, 1 - eps)
     return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
-'''
+''', **checks)
 
 
-def _checked_logits_loss(shape="y_true.shape != z.shape or y_true.size == 0",
-                         labels="not np.all((y_true == 0) | (y_true == 1))", nan="np.any(np.isnan(z))"):
+def _checked_logits_loss(**checks):
     """A stable bce_with_logits answer with the given (possibly wrong) input checks."""
-    return f'''
-def bce_with_logits(y_true, logits):
-    y_true = np.asarray(y_true, dtype=np.float64)
-    z = np.asarray(logits, dtype=np.float64)
-    if {shape}:
-        raise ValueError("모양")
-    if {labels}:
-        raise ValueError("레이블")
-    if {nan}:
-        raise ValueError("NaN")
-    return float(np.mean(np.maximum(z, 0) - y_true * z + np.log1p(np.exp(-np.abs(z)))))
-'''
+    return ("\ndef bce_with_logits(y_true, logits):" + _logits_checks(**checks)
+            + "    return float(np.mean(np.maximum(z, 0) - y_true * z + np.log1p(np.exp(-np.abs(z)))))\n")
 
 
 CHAPTER = Chapter(
@@ -316,21 +306,11 @@ def train_l2_logistic_regression(X, y, C=1.0, lr=1.0, n_steps=5000):
     return model.coef_.ravel(), float(model.intercept_[0])
 '''}, caught_by=("test_l2_training_matches_sklearn",)),
         # ---- added for issue 14: more plausible wrong answers
-        Answer("bce_loss takes the log first and patches -inf with log(eps) (log before clip)", {"bce_loss": '''
-def bce_loss(y_true, p_pred, eps=1e-7):
-    y_true = np.asarray(y_true, dtype=np.float64)
-    p = np.asarray(p_pred, dtype=np.float64)
-    if y_true.shape != p.shape or y_true.size == 0:
-        raise ValueError("모양")
-    if not np.all((y_true == 0) | (y_true == 1)):
-        raise ValueError("레이블")
-    if not np.all((p >= 0) & (p <= 1)) or not 0 <= eps < 0.5:
-        raise ValueError("확률")
-    with np.errstate(divide="ignore"):
+        Answer("bce_loss takes the log first and patches -inf with log(eps) (log before clip)", {"bce_loss": _prob_answer('''    with np.errstate(divide="ignore"):
         log_p = np.nan_to_num(np.log(p), neginf=np.log(eps))
         log_q = np.nan_to_num(np.log(1 - p), neginf=np.log(eps))
     return float(-np.mean(y_true * log_p + (1 - y_true) * log_q))
-'''}, why="only p = 0 and p = 1 are clipped: p = 1e-9 with y = 1 costs 20.7 instead of -log(1e-7) = 16.1",
+''')}, why="only p = 0 and p = 1 are clipped: p = 1e-9 with y = 1 costs 20.7 instead of -log(1e-7) = 16.1",
             caught_by=("test_bce_loss_clipping",)),
         Answer("bce_loss clips only from below (np.maximum(p, eps))", {"bce_loss": _prob_loss("p = np.maximum(p, eps)")},
                why="p = 1 with y = 0 still takes log 0", caught_by=("test_bce_loss_clipping",)),
